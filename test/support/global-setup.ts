@@ -1,0 +1,43 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import type { TestProject } from "vitest/node";
+import { stackLayout } from "../../tools/localstack/layout.ts";
+import { downStack, upStack, type StackEnv } from "../../tools/localstack/stack.ts";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    stack: StackEnv;
+  }
+}
+
+/** Reads a stack's env file (`export NAME='value'` lines) into a map. */
+function readEnvFile(path: string): StackEnv {
+  const env: StackEnv = {};
+  for (const line of readFileSync(path, "utf8").split("\n")) {
+    const match = /^export ([A-Z0-9_]+)='(.*)'$/.exec(line);
+    if (match?.[1] !== undefined && match[2] !== undefined) env[match[1]] = match[2].replaceAll(`'\\''`, "'");
+  }
+  return env;
+}
+
+/**
+ * Integration tests run against real servers: a running stack's env file (IMAGESYNC_STACK_ENV), or a
+ * stack of their own started here and stopped afterwards (IMAGESYNC_KEEP_STACK=1 keeps it for reruns).
+ */
+export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
+  const reuse = process.env.IMAGESYNC_STACK_ENV;
+  if (reuse !== undefined && reuse !== "") {
+    project.provide("stack", readEnvFile(reuse));
+    return undefined;
+  }
+  const layout = stackLayout(
+    resolve(process.env.IMAGESYNC_TEST_DIR ?? ".local/test"),
+    resolve(process.env.IMAGESYNC_BIN_DIR ?? ".local/bin"),
+    Number(process.env.IMAGESYNC_TEST_PORT_BASE ?? "17300"),
+  );
+  project.provide("stack", await upStack(layout));
+  if (process.env.IMAGESYNC_KEEP_STACK === "1") return undefined;
+  return async () => {
+    await downStack(layout);
+  };
+}

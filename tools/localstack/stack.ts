@@ -1,0 +1,72 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { runningPid, stopDaemon } from "./daemon.ts";
+import { startEtcd } from "./etcd.ts";
+import { startKubeApiserver } from "./kube-apiserver.ts";
+import type { StackLayout } from "./layout.ts";
+import { startNats } from "./nats.ts";
+import { startPostgres } from "./postgres.ts";
+import { s3Credentials, startS3 } from "./s3.ts";
+
+/** The servers of a stack, in start order; stopped in reverse. */
+export const stackServers = ["etcd", "kube-apiserver", "nats", "postgres", "s3"] as const;
+
+/** What a client of the stack needs, as environment variables (the env file's content). */
+export type StackEnv = Record<string, string>;
+
+/** Starts every server that is not running yet, in parallel where they do not depend on each other. */
+export async function upStack(layout: StackLayout): Promise<StackEnv> {
+  const [kube, natsUrl, databaseUrl, s3Endpoint] = await Promise.all([
+    startEtcd(layout).then((etcdUrl) => startKubeApiserver(layout, etcdUrl)),
+    startNats(layout),
+    startPostgres(layout),
+    startS3(layout),
+  ]);
+  const env: StackEnv = {
+    KUBECONFIG: kube.kubeconfig,
+    KUBE_ADMIN_TOKEN: kube.adminToken,
+    NATS_URL: natsUrl,
+    DATABASE_URL: databaseUrl,
+    S3_ENDPOINT: s3Endpoint,
+    S3_REGION: "us-east-1",
+    S3_FORCE_PATH_STYLE: "true",
+    S3_BUCKET: "imagesync",
+    AWS_ACCESS_KEY_ID: s3Credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: s3Credentials.secretAccessKey,
+  };
+  writeEnvFile(layout, env);
+  return env;
+}
+
+export async function downStack(layout: StackLayout): Promise<string[]> {
+  const stopped: string[] = [];
+  for (const name of [...stackServers].reverse()) {
+    if (await stopDaemon(layout, name)) stopped.push(name);
+  }
+  return stopped;
+}
+
+export function stackStatus(layout: StackLayout): Record<string, number | undefined> {
+  return Object.fromEntries(stackServers.map((name) => [name, runningPid(layout, name)]));
+}
+
+export function envFilePath(layout: StackLayout): string {
+  return join(layout.dir, "env");
+}
+
+/** A shell-sourceable file so a user's own kubectl, psql and S3 clients talk to the stack. */
+function writeEnvFile(layout: StackLayout, env: StackEnv): void {
+  const lines = Object.entries(env).map(([name, value]) => `export ${name}=${shellQuote(value)}`);
+  lines.push(`export PATH=${shellQuote(layout.binDir)}:"$PATH"`);
+  writeFileSync(
+    envFilePath(layout),
+    `# Written by the local stack; source it: . ${envFilePath(layout)}\n${lines.join("\n")}\n`,
+    {
+      mode: 0o600,
+    },
+  );
+}
+
+function shellQuote(value: string): string {
+  return `'${value.replaceAll("'", `'\\''`)}'`;
+}
