@@ -58,9 +58,17 @@ VITEST_REPORT ?=
 VITEST_REPORTERS := $(if $(VITEST_REPORT),--reporter=default --reporter=json --outputFile.json=$(VITEST_REPORT))
 
 .PHONY: test
-test: deps lint ## Run every test: unit, then integration against real servers it starts (or IMAGESYNC_STACK_ENV's).
+test: deps lint generate-check ## Run every test: unit, then integration against real servers it starts (or IMAGESYNC_STACK_ENV's).
 	IMAGESYNC_TEST_DIR=$(LOCAL_DIR)/test IMAGESYNC_BIN_DIR=$(BIN_DIR) IMAGESYNC_TEST_PORT_BASE=$(TEST_PORT_BASE) \
 		npx vitest run $(VITEST_REPORTERS)
+
+.PHONY: generate
+generate: node_modules/.installed ## Regenerate code from its sources (TypeScript types from the CRD).
+	$(NODE) tools/codegen/crd-types.ts
+
+.PHONY: generate-check
+generate-check: node_modules/.installed
+	$(NODE) tools/codegen/crd-types.ts --check
 
 .PHONY: test-unit
 test-unit: node_modules/.installed ## Run the unit tests only (no servers).

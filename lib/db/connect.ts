@@ -1,0 +1,27 @@
+import { Kysely, PostgresDialect } from "kysely";
+import pg from "pg";
+import type { Database } from "./schema.ts";
+
+export interface DatabaseOptions {
+  url: string;
+  /** Connections in the pool; size it to the process's concurrency. */
+  maxConnections?: number;
+  /** Abort a statement that runs longer than this. */
+  statementTimeoutMs?: number;
+  applicationName?: string;
+}
+
+/** A pooled kysely handle. Call `destroy()` on shutdown. */
+export function connectDatabase(options: DatabaseOptions): Kysely<Database> {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.maxConnections ?? 10,
+    statement_timeout: options.statementTimeoutMs ?? 30_000,
+    connectionTimeoutMillis: 10_000,
+    idleTimeoutMillis: 30_000,
+    application_name: options.applicationName ?? "imagesync",
+  });
+  // An idle client's error (server restart) must not crash the process; the pool drops that client.
+  pool.on("error", () => undefined);
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}

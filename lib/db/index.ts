@@ -1,0 +1,3 @@
+export { connectDatabase, type DatabaseOptions } from "./connect.ts";
+export { migrateToLatest } from "./migrate.ts";
+export * from "./schema.ts";
