@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runningPid, stopDaemon } from "./daemon.ts";
 import { startEtcd } from "./etcd.ts";
@@ -16,6 +16,9 @@ export type StackEnv = Record<string, string>;
 
 /** Starts every server that is not running yet, in parallel where they do not depend on each other. */
 export async function upStack(layout: StackLayout): Promise<StackEnv> {
+  // Made here, open to traverse: PostgreSQL runs as its own user, and etcd would make it 0700.
+  mkdirSync(layout.dataDir, { recursive: true });
+  chmodSync(layout.dataDir, 0o755);
   const [kube, natsUrl, databaseUrl, s3Endpoint] = await Promise.all([
     startEtcd(layout).then((etcdUrl) => startKubeApiserver(layout, etcdUrl)),
     startNats(layout),
