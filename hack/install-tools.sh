@@ -2,7 +2,7 @@
 # Installs the pinned tools (hack/versions.env) into a per-user cache keyed by version, then links
 # them into one bin folder. A tool already in the cache costs nothing; a fresh machine builds once.
 #
-#   hack/install-tools.sh <bin-dir> [tool ...]     tools: node kube etcd nats versitygw helm postgres
+#   hack/install-tools.sh <bin-dir> [tool ...]     tools: node kube etcd nats versitygw helm postgres prometheus rclone
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -12,7 +12,7 @@ source "$here/versions.env"
 bin_dir=${1:?usage: install-tools.sh <bin-dir> [tool ...]}
 shift
 tools=("$@")
-[ ${#tools[@]} -gt 0 ] || tools=(node kube etcd nats versitygw helm postgres)
+[ ${#tools[@]} -gt 0 ] || tools=(node kube etcd nats versitygw helm postgres prometheus rclone)
 
 cache=${IMAGESYNC_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/imagesync-tools}
 mkdir -p "$cache" "$bin_dir"
@@ -157,20 +157,36 @@ install_helm() {
     "-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
 }
 
-install_postgres() {
-  local pg_bin="/usr/lib/postgresql/$POSTGRES_MAJOR/bin"
-  if [ ! -x "$pg_bin/postgres" ]; then
-    log "installing postgresql-$POSTGRES_MAJOR from Debian"
-    command -v apt-get >/dev/null || fail postgres "$POSTGRES_MAJOR" "apt-get is missing; install PostgreSQL $POSTGRES_MAJOR by hand"
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "postgresql-$POSTGRES_MAJOR") >&2 ||
-      fail postgres "$POSTGRES_MAJOR" "apt-get install postgresql-$POSTGRES_MAJOR failed"
+# apt_install <tool> <package> <binary-dir> <binary...>: a Debian package, installed when its binary is missing.
+apt_install() {
+  local tool=$1 package=$2 dir=$3
+  shift 3
+  if [ ! -x "$dir/$1" ]; then
+    log "installing $package from Debian"
+    command -v apt-get >/dev/null || fail "$tool" "$package" "apt-get is missing; install $package by hand"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$package") >&2 ||
+      fail "$tool" "$package" "apt-get install $package failed"
   fi
-  link "$pg_bin" postgres initdb pg_ctl psql pg_isready
+  link "$dir" "$@"
+}
+
+install_postgres() {
+  apt_install postgres "postgresql-$POSTGRES_MAJOR" "/usr/lib/postgresql/$POSTGRES_MAJOR/bin" postgres initdb pg_ctl psql pg_isready
+}
+
+# Prometheus and promtool check the chart's alerts and dashboard queries against a real server.
+install_prometheus() {
+  apt_install prometheus prometheus /usr/bin prometheus promtool
+}
+
+# rclone is the benchmarks' yardstick: the same copy, Drive-over-HTTP to S3, by a mature tool.
+install_rclone() {
+  apt_install rclone rclone /usr/bin rclone
 }
 
 for tool in "${tools[@]}"; do
   case "$tool" in
-  node | kube | etcd | nats | versitygw | helm | postgres) "install_$tool" ;;
-  *) fail "$tool" "-" "unknown tool (known: node kube etcd nats versitygw helm postgres)" ;;
+  node | kube | etcd | nats | versitygw | helm | postgres | prometheus | rclone) "install_$tool" ;;
+  *) fail "$tool" "-" "unknown tool (known: node kube etcd nats versitygw helm postgres prometheus rclone)" ;;
   esac
 done
