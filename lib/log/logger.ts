@@ -40,7 +40,15 @@ function wrap(base: pino.Logger): Logger {
 
 /** A JSON logger for one process (`component`: operator, worker, api, ...), writing to stdout. */
 export function createLogger(component: string, level: LogLevel = "info"): Logger {
-  return wrap(pino({ level, base: { component }, redact: { paths: redactedPaths, censor: "[redacted]" } }));
+  return wrap(
+    pino({
+      level,
+      base: { component },
+      redact: { paths: redactedPaths, censor: "[redacted]" },
+      // An Error under either name keeps its type, message, code and stack (JSON.stringify would print {}).
+      serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
+    }),
+  );
 }
 
 /** A logger that drops everything, for tests that do not look at logs. */
