@@ -1,0 +1,104 @@
+import { describe, expect, it } from "vitest";
+import { FakeClock, settle } from "../controller-runtime/testing.ts";
+import { Pacer } from "./pacer.ts";
+
+/** Asks for `count` tokens and records when each was granted (-1: refused). */
+function acquireAll(pacer: Pacer, clock: FakeClock, count: number, signal?: AbortSignal): number[] {
+  const granted: number[] = [];
+  for (let i = 0; i < count; i++) {
+    pacer.acquire(signal).then(
+      () => granted.push(clock.now()),
+      () => granted.push(-1),
+    );
+  }
+  return granted;
+}
+
+describe("Pacer", () => {
+  it("lets a burst through at once, then spaces calls at the rate", async () => {
+    const clock = new FakeClock(0);
+    const pacer = new Pacer({ ratePerSecond: 10, burst: 3 }, clock);
+    const granted = acquireAll(pacer, clock, 6);
+    await settle();
+    await clock.advance(1_000);
+    expect(granted).toEqual([0, 0, 0, 100, 200, 300]);
+  });
+
+  it("halves the rate on a rate-limit error, once per round of calls in flight, down to the floor", async () => {
+    const clock = new FakeClock(0);
+    const pacer = new Pacer({ ratePerSecond: 8, minRatePerSecond: 1.5 }, clock);
+    const inFlight = [await pacer.acquire(), await pacer.acquire()];
+    pacer.rateLimited(inFlight[0]!);
+    expect(pacer.currentRate).toBe(4);
+    // The other call sent before the cut reports the same overload: no second cut.
+    pacer.rateLimited(inFlight[1]!);
+    expect(pacer.currentRate).toBe(4);
+    const sentAfterTheCut = pacer.acquire();
+    await clock.advance(1_000);
+    pacer.rateLimited(await sentAfterTheCut);
+    expect(pacer.currentRate).toBe(2);
+    const sentAfterTheSecondCut = pacer.acquire();
+    await clock.advance(1_000);
+    pacer.rateLimited(await sentAfterTheSecondCut);
+    expect(pacer.currentRate).toBe(1.5);
+  });
+
+  it("climbs back additively after quiet intervals of success, up to the ceiling", async () => {
+    const clock = new FakeClock(0);
+    const pacer = new Pacer({ ratePerSecond: 10, increaseStep: 1, increaseIntervalMs: 1_000 }, clock);
+    pacer.rateLimited(await pacer.acquire());
+    expect(pacer.currentRate).toBe(5);
+    pacer.succeeded();
+    expect(pacer.currentRate).toBe(5); // too soon after the cut
+    const rates: number[] = [];
+    for (let second = 0; second < 8; second++) {
+      await clock.advance(1_000);
+      pacer.succeeded();
+      pacer.succeeded(); // a second success in the same interval adds nothing
+      rates.push(pacer.currentRate);
+    }
+    expect(rates).toEqual([6, 7, 8, 9, 10, 10, 10, 10]);
+  });
+
+  it("spaces calls at the lowered rate straight after a cut (no leftover burst)", async () => {
+    const clock = new FakeClock(0);
+    const pacer = new Pacer({ ratePerSecond: 10, burst: 100 }, clock);
+    pacer.rateLimited(await pacer.acquire());
+    const granted = acquireAll(pacer, clock, 3);
+    await clock.advance(1_000);
+    expect(granted).toEqual([200, 400, 600]);
+  });
+
+  it("holds every caller for Retry-After and accrues no burst meanwhile", async () => {
+    const clock = new FakeClock(0);
+    const pacer = new Pacer({ ratePerSecond: 10, burst: 100, decreaseFactor: 1 }, clock);
+    pacer.rateLimited(await pacer.acquire(), 2_000);
+    const granted = acquireAll(pacer, clock, 3);
+    await clock.advance(5_000);
+    expect(granted).toEqual([2_100, 2_200, 2_300]);
+  });
+
+  it("holds callers no longer than maxPauseMs for a very long Retry-After", async () => {
+    const clock = new FakeClock(0);
+    const pacer = new Pacer({ ratePerSecond: 10, decreaseFactor: 1, maxPauseMs: 5_000 }, clock);
+    pacer.rateLimited(await pacer.acquire(), 3_600_000);
+    const granted = acquireAll(pacer, clock, 1);
+    await clock.advance(10_000);
+    expect(granted).toEqual([5_100]);
+  });
+
+  it("rejects a waiting caller whose signal aborts and serves the next one on time", async () => {
+    const clock = new FakeClock(0);
+    const pacer = new Pacer({ ratePerSecond: 1, burst: 1 }, clock);
+    await pacer.acquire();
+    const controller = new AbortController();
+    const aborted = acquireAll(pacer, clock, 1, controller.signal);
+    const next = acquireAll(pacer, clock, 1);
+    controller.abort();
+    await settle();
+    expect(aborted).toEqual([-1]);
+    await clock.advance(1_000);
+    expect(next).toEqual([1_000]);
+    expect(pacer.waiting).toBe(0);
+  });
+});
