@@ -1,0 +1,36 @@
+import type { ImageRow } from "../../lib/db/index.ts";
+import type { ImageItem } from "../schemas/images.ts";
+
+/** An image row's id as text (pg returns int8 as a string; lib/db's nested column type hides that). */
+export function imageIdOf(row: ImageRow): string {
+  return row.id as unknown as string;
+}
+
+/** One image as the API shows it: the older API's fields first, then the rest of the catalogue row. */
+export function imageItem(row: ImageRow, url: string): ImageItem {
+  return {
+    id: imageIdOf(row),
+    name: row.name,
+    google_drive_id: row.source_id,
+    size: Number(row.size),
+    mime_type: row.mime_type,
+    storage_path: url,
+    source: row.source,
+    created_at: row.created_at.toISOString(),
+    source_id: row.source_id,
+    import_id: row.import_uid,
+    folder_path: row.folder_path,
+    md5: row.md5,
+    sha256: row.sha256,
+    width: row.width,
+    height: row.height,
+    taken_at: row.taken_at === null ? null : row.taken_at.toISOString(),
+    camera_make: row.camera_make,
+    camera_model: row.camera_model,
+    latitude: row.latitude,
+    longitude: row.longitude,
+    bucket: row.bucket,
+    object_key: row.object_key,
+    updated_at: row.updated_at.toISOString(),
+  };
+}

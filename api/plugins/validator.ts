@@ -1,0 +1,20 @@
+import type { FastifySchemaCompiler, FastifySchemaValidationError } from "fastify";
+import type { TSchema } from "typebox";
+import { Compile } from "typebox/compile";
+import { Value } from "typebox/value";
+
+/**
+ * Validates with TypeBox's compiled checks, like @fastify/type-provider-typebox's compiler, and also
+ * fills in schema defaults (page sizes, offsets), which that compiler leaves out. Text from the URL
+ * (query, path, headers) is converted to the schema's numbers and booleans first; a JSON body is not,
+ * so `"recursive": "yes"` is an error rather than a guess.
+ */
+export const validatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) => {
+  const check = Compile(schema);
+  return (value: unknown) => {
+    const converted = httpPart === "body" ? value : Value.Convert(schema, value);
+    const completed = Value.Default(schema, converted);
+    if (check.Check(completed)) return { value: completed };
+    return { error: check.Errors(completed) as FastifySchemaValidationError[] };
+  };
+};

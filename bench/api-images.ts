@@ -1,0 +1,371 @@
+/**
+ * GET /api/images under load: 1,000,000 image rows, pages of 50, by keyset cursor and by offset. The API
+ * runs in this process on loopback (a static-token caller, so no Kubernetes round trips); a child process
+ * drives the load, so the API's CPU time is this process's alone:
+ *   - closed loop (N requests in flight): the most requests per second,
+ *   - open loop (a fixed arrival rate; latency counts from each request's scheduled start, so a server
+ *     that falls behind cannot hide its queue): latency at that rate.
+ * Beside latency it reports CPU per request, of the API process and of the PostgreSQL backends serving
+ * it (from /proc), which a shared machine's load inflates far less than latency.
+ *
+ *   DATABASE_URL=postgres://…/any node bench/api-images.ts    (`make bench` runs it against its own stack)
+ *
+ * Settings (environment): BENCH_ROWS (1000000), BENCH_SECONDS per run (10), BENCH_RATE of the open loop
+ * (1000), BENCH_CONCURRENCY of the closed loop (8), BENCH_DATABASE to keep (and reuse) a seeded database
+ * of that name instead of a fresh one that is dropped.
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { Agent, request } from "node:http";
+import type { AddressInfo } from "node:net";
+import { cpus, loadavg, totalmem } from "node:os";
+import { S3Client } from "@aws-sdk/client-s3";
+import { KubeConfig } from "@kubernetes/client-node";
+import type { Kysely } from "kysely";
+import pg from "pg";
+import { buildApp } from "../api/app.ts";
+import { encodeCursor } from "../api/cursor.ts";
+import { connectDatabase, migrateToLatest, type Database } from "../lib/db/index.ts";
+
+const pageSize = 50;
+const applicationName = "bench-api-images";
+
+/** One load run, as the load process receives it. */
+interface LoadPlan {
+  baseUrl: string;
+  token: string;
+  rows: number;
+  /** keyset: a cursor at a random depth; offset: a random offset, or `depth` when given. */
+  paging: "keyset" | "offset";
+  depth?: number;
+  includeTotal: boolean;
+  loop: { kind: "closed"; concurrency: number } | { kind: "open"; rate: number };
+  seconds: number;
+}
+
+interface LoadResult {
+  latenciesMs: number[];
+  errors: number;
+  elapsedS: number;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The load generator (child process: node bench/api-images.ts --load '<plan JSON>').
+
+function pathFor(plan: LoadPlan): string {
+  const randomRow = () => 1 + Math.floor(Math.random() * (plan.rows - pageSize));
+  const total = plan.includeTotal ? "" : "&includeTotal=false";
+  if (plan.paging === "keyset") {
+    return `/api/images?limit=${pageSize}&cursor=${encodeCursor("images", String(randomRow() + pageSize))}${total}`;
+  }
+  return `/api/images?limit=${pageSize}&offset=${plan.depth ?? randomRow()}${total}`;
+}
+
+function get(agent: Agent, plan: LoadPlan): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request(
+      `${plan.baseUrl}${pathFor(plan)}`,
+      { agent, headers: { authorization: `Bearer ${plan.token}` } },
+      (res) => {
+        res.on("data", () => undefined);
+        res.on("end", () => resolve(res.statusCode === 200));
+      },
+    );
+    req.on("error", () => resolve(false));
+    req.end();
+  });
+}
+
+async function drive(plan: LoadPlan): Promise<LoadResult> {
+  const agent = new Agent({
+    keepAlive: true,
+    maxSockets: plan.loop.kind === "closed" ? plan.loop.concurrency : 128,
+  });
+  const latenciesMs: number[] = [];
+  let errors = 0;
+  const start = performance.now();
+  const deadline = start + plan.seconds * 1000;
+  const record = async (scheduledAt: number) => {
+    const ok = await get(agent, plan);
+    latenciesMs.push(performance.now() - scheduledAt);
+    if (!ok) errors++;
+  };
+
+  if (plan.loop.kind === "closed") {
+    const client = async () => {
+      while (performance.now() < deadline) await record(performance.now());
+    };
+    await Promise.all(Array.from({ length: plan.loop.concurrency }, client));
+  } else {
+    // Each tick (about a millisecond) starts every request whose scheduled time has come.
+    const interval = 1000 / plan.loop.rate;
+    const inFlight = new Set<Promise<void>>();
+    let sent = 0;
+    while (performance.now() < deadline) {
+      const due = Math.floor((performance.now() - start) / interval);
+      for (; sent < due; sent++) {
+        const pending = record(start + sent * interval);
+        inFlight.add(pending);
+        void pending.then(() => inFlight.delete(pending));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    await Promise.all(inFlight);
+  }
+  agent.destroy();
+  return { latenciesMs, errors, elapsedS: (performance.now() - start) / 1000 };
+}
+
+function runLoad(plan: LoadPlan): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [import.meta.filename, "--load", JSON.stringify(plan)], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.on("exit", (code) =>
+      code === 0 ? resolve(JSON.parse(output) as LoadResult) : reject(new Error(`load exited ${code}`)),
+    );
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// CPU accounting: this process (the API) and the PostgreSQL backends of its pool.
+
+const clockTicksPerSecond = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
+
+/** CPU seconds used so far by each of the given processes (those /proc can read). */
+function processCpuSeconds(pids: number[]): Map<number, number> {
+  const used = new Map<number, number>();
+  for (const pid of pids) {
+    try {
+      // Fields after the parenthesised command name: state is 3rd, utime the 14th, stime the 15th.
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+      used.set(pid, (Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond);
+    } catch {
+      // Not on this machine, or gone: not counted.
+    }
+  }
+  return used;
+}
+
+async function backendPids(admin: pg.Client, databaseName: string): Promise<number[]> {
+  const result = await admin.query<{ pid: number }>(
+    "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name = $2",
+    [databaseName, applicationName],
+  );
+  return result.rows.map((row) => row.pid);
+}
+
+async function measured(
+  admin: pg.Client,
+  databaseName: string,
+  plan: LoadPlan,
+): Promise<LoadResult & { apiCpuS: number; databaseCpuS: number | undefined }> {
+  const before = processCpuSeconds(await backendPids(admin, databaseName));
+  const apiBefore = process.cpuUsage();
+  const result = await runLoad(plan);
+  const api = process.cpuUsage(apiBefore);
+  const after = processCpuSeconds(await backendPids(admin, databaseName));
+  let databaseCpuS = 0;
+  for (const [pid, seconds] of after) databaseCpuS += seconds - (before.get(pid) ?? 0);
+  return {
+    ...result,
+    apiCpuS: (api.user + api.system) / 1e6,
+    databaseCpuS: after.size === 0 ? undefined : databaseCpuS,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The benchmark: seed, serve, run the plans, print.
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? Number.NaN;
+}
+
+function intFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  const value = raw === undefined || raw === "" ? fallback : Number(raw);
+  if (!Number.isInteger(value) || value <= 0)
+    throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return value;
+}
+
+/** 1,000,000 rows in one INSERT … SELECT generate_series; ids grow with created_at, as workers write them. */
+async function seed(url: string, rows: number): Promise<number> {
+  // A connection of its own: the API's pool has a statement timeout that a 1M-row insert exceeds.
+  const seeder = new pg.Client({ connectionString: url });
+  await seeder.connect();
+  const start = performance.now();
+  await seeder.query(`
+    INSERT INTO imports (uid, namespace, name, source, folder_id, bucket, prefix, state, created_at)
+    SELECT 'bench-import-' || n, 'bench-' || (n % 3), 'import-' || n, 'google-drive', 'folder' || n,
+           'imagesync', 'bench/import-' || n || '/', 'succeeded', now() - interval '30 days'
+    FROM generate_series(0, 9) AS n`);
+  await seeder.query(
+    `INSERT INTO images (source, source_id, import_uid, name, folder_path, mime_type, size, md5, sha256,
+                         width, height, bucket, object_key, created_at, updated_at)
+     SELECT 'google-drive', 'drive-file-' || g, 'bench-import-' || (g % 10), 'IMG_' || g || '.jpg',
+            'photos/' || (g % 100), CASE WHEN g % 4 = 0 THEN 'image/png' ELSE 'image/jpeg' END,
+            100000 + g % 5000000, md5(g::text), encode(sha256(g::text::bytea), 'hex'), 4032, 3024, 'imagesync',
+            'bench/import-' || (g % 10) || '/photos/' || (g % 100) || '/drive-file-' || g || '-IMG_' || g || '.jpg',
+            now() - ($1::int - g) * interval '1 second', now() - ($1::int - g) * interval '1 second'
+     FROM generate_series(1, $1::int) AS g`,
+    [rows],
+  );
+  await seeder.query("VACUUM ANALYZE images");
+  await seeder.end();
+  return (performance.now() - start) / 1000;
+}
+
+async function startApi(db: Kysely<Database>, token: string) {
+  // Kubernetes is never called (the static-token caller is an admin); the S3 client only signs URLs.
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromOptions({
+    clusters: [{ name: "unused", server: "https://127.0.0.1:1" }],
+    users: [{ name: "unused" }],
+    contexts: [{ name: "unused", cluster: "unused", user: "unused" }],
+    currentContext: "unused",
+  });
+  const storage = { endpoint: "http://127.0.0.1:9000", region: "us-east-1", forcePathStyle: true };
+  const s3 = new S3Client({
+    ...storage,
+    credentials: { accessKeyId: "bench", secretAccessKey: "bench-secret" },
+  });
+  const app = await buildApp({
+    settings: {
+      logLevel: "silent",
+      staticToken: token,
+      defaultNamespace: "default",
+      authCacheTtlMs: 10_000,
+      kubernetesTimeoutMs: 5_000,
+      bodyLimitBytes: 65_536,
+      rateLimitPerMinute: 0,
+      corsOrigins: [],
+      trustProxy: false,
+      eventStreamKeepAliveMs: 15_000,
+      publicBaseUrl: undefined,
+      presignTtlSeconds: 300,
+    },
+    db,
+    kubeConfig,
+    s3,
+    storage,
+  });
+  await app.listen({ host: "127.0.0.1", port: 0 });
+  return { app, s3, baseUrl: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}` };
+}
+
+async function main(): Promise<void> {
+  const serverUrl = process.env.DATABASE_URL;
+  if (serverUrl === undefined || serverUrl === "") {
+    throw new Error(
+      "DATABASE_URL is required: a PostgreSQL server URL (make up, then source .local/env; or make bench)",
+    );
+  }
+  const rows = intFromEnv("BENCH_ROWS", 1_000_000);
+  const seconds = intFromEnv("BENCH_SECONDS", 10);
+  const rate = intFromEnv("BENCH_RATE", 1_000);
+  const concurrency = intFromEnv("BENCH_CONCURRENCY", 8);
+  const keep = process.env.BENCH_DATABASE;
+  const databaseName =
+    keep !== undefined && keep !== "" ? keep : `bench_api_images_${randomBytes(3).toString("hex")}`;
+  const token = randomBytes(24).toString("hex");
+
+  const adminUrl = new URL(serverUrl);
+  adminUrl.pathname = "/postgres";
+  const admin = new pg.Client({ connectionString: adminUrl.toString() });
+  await admin.connect();
+  const exists =
+    (await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [databaseName])).rowCount === 1;
+  if (!exists) await admin.query(`CREATE DATABASE ${databaseName}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${databaseName}`;
+  const db = connectDatabase({ url: url.toString(), maxConnections: 10, applicationName });
+
+  try {
+    await migrateToLatest(db);
+    const seeded = await db
+      .selectFrom("images")
+      .select((eb) => eb.fn.countAll<string>().as("n"))
+      .executeTakeFirstOrThrow();
+    const seedSeconds =
+      Number(seeded.n) === rows ? undefined : await seed(url.toString(), rows - Number(seeded.n));
+    const { app, s3, baseUrl } = await startApi(db, token);
+
+    // One checked request per paging mode before timing anything.
+    for (const path of [
+      `/api/images?limit=${pageSize}&offset=${rows - pageSize * 2}`,
+      `/api/images?limit=${pageSize}`,
+    ]) {
+      const answer = await fetch(`${baseUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
+      const body = (await answer.json()) as { data: unknown[] };
+      if (answer.status !== 200 || body.data.length !== pageSize)
+        throw new Error(`${path} answered ${answer.status}`);
+    }
+    const pgVersion = (await admin.query<{ server_version: string }>("SHOW server_version")).rows[0]
+      ?.server_version;
+    const load = () =>
+      loadavg()
+        .map((l) => l.toFixed(1))
+        .join(" ");
+    console.log(
+      `machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, PostgreSQL ${pgVersion}`,
+    );
+    console.log(
+      `data: ${rows.toLocaleString("en")} image rows${seedSeconds === undefined ? " (reused)" : `, seeded in ${seedSeconds.toFixed(0)} s`}; API in this process (pg pool 10), load from a child process over loopback keep-alive HTTP/1.1`,
+    );
+    console.log(
+      `each run: ${seconds} s, pages of ${pageSize} with a presigned storage_path per image; closed loop = ${concurrency} in flight`,
+    );
+    console.log(`load average before the runs (the machine is shared): ${load()}\n`);
+
+    const base = { baseUrl, token, rows, seconds, includeTotal: false } as const;
+    const closed = { kind: "closed", concurrency } as const;
+    const runs: { label: string; plan: LoadPlan }[] = [
+      { label: "warm-up", plan: { ...base, paging: "keyset", loop: closed, seconds: 3 } },
+      { label: "keyset, random depth, closed loop", plan: { ...base, paging: "keyset", loop: closed } },
+      {
+        label: `keyset, random depth, open ${rate}/s`,
+        plan: { ...base, paging: "keyset", loop: { kind: "open", rate } },
+      },
+      { label: "offset, random depth, closed loop", plan: { ...base, paging: "offset", loop: closed } },
+      ...[1_000, 100_000, 500_000, rows - pageSize].map((depth) => ({
+        label: `offset ${depth.toLocaleString("en")}, closed loop`,
+        plan: { ...base, paging: "offset" as const, depth, loop: closed },
+      })),
+      {
+        label: "offset 100,000 + total (older default)",
+        plan: { ...base, paging: "offset", depth: 100_000, includeTotal: true, loop: closed },
+      },
+    ];
+
+    console.log(
+      `${"run".padEnd(40)} requests   req/s  p50 ms  p99 ms  errors  CPU ms/request: API  PostgreSQL`,
+    );
+    for (const { label, plan } of runs) {
+      const result = await measured(admin, databaseName, plan);
+      if (label === "warm-up") continue;
+      const n = result.latenciesMs.length;
+      const sorted = result.latenciesMs.sort((a, b) => a - b);
+      const cell = (value: number, width: number, digits = 1) => value.toFixed(digits).padStart(width);
+      console.log(
+        `${label.padEnd(40)} ${String(n).padStart(8)} ${cell(n / result.elapsedS, 7, 0)} ${cell(percentile(sorted, 0.5), 7)} ${cell(percentile(sorted, 0.99), 7)} ${String(result.errors).padStart(7)} ${cell((result.apiCpuS * 1000) / n, 20, 2)} ${result.databaseCpuS === undefined ? "        n/a" : cell((result.databaseCpuS * 1000) / n, 11, 2)}`,
+      );
+    }
+    console.log(`\nload average after the runs: ${load()}`);
+    await app.close();
+    s3.destroy();
+  } finally {
+    await db.destroy();
+    if (keep === undefined || keep === "") await admin.query(`DROP DATABASE IF EXISTS ${databaseName}`);
+    await admin.end();
+  }
+}
+
+if (process.argv[2] === "--load") {
+  process.stdout.write(JSON.stringify(await drive(JSON.parse(process.argv[3] ?? "{}") as LoadPlan)));
+} else {
+  await main();
+}
