@@ -15,6 +15,7 @@ import { downStack, upStack } from "../tools/localstack/stack.ts";
 const benchmarks: Record<string, string> = {
   "operator-listing": "bench/operator-listing.ts",
   "worker-throughput": "bench/worker-throughput.ts",
+  "worker-large-file": "bench/worker-large-file.ts",
   "api-images": "bench/api-images.ts",
   "end-to-end": "bench/end-to-end.ts",
 };

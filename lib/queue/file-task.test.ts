@@ -23,12 +23,27 @@ describe("file tasks", () => {
     expect(decodeFileTask(encodeFileTask(task))).toEqual(task);
   });
 
+  it("accept a file of the root folder, whose path is empty", () => {
+    expect(decodeFileTask(encodeFileTask({ ...task, folderPath: "" })).folderPath).toBe("");
+  });
+
   it("refuse a message missing what a worker needs, naming the field", () => {
     expect(() => decodeFileTask(JSON.stringify({ ...task, objectKey: "" }))).toThrow(
       "file task has no objectKey",
     );
     expect(() => decodeFileTask(JSON.stringify({ ...task, generation: "3" }))).toThrow(
       "file task's generation is not a whole number",
+    );
+  });
+
+  it("carry Drive's image metadata when the listing had some, checked like the rest", () => {
+    const withImage: FileTask = {
+      ...task,
+      image: { width: 640, height: 480, takenAt: "2024-07-01T10:00:00Z", cameraMake: null },
+    };
+    expect(decodeFileTask(encodeFileTask(withImage))).toEqual(withImage);
+    expect(() => decodeFileTask(JSON.stringify({ ...task, image: { width: "640" } }))).toThrow(
+      "file task's image.width is not a number",
     );
   });
 

@@ -24,7 +24,7 @@ export interface FileTask {
 export interface TaskImageMetadata {
   width?: number | null;
   height?: number | null;
-  /** Capture time as an ISO 8601 timestamp. */
+  /** Capture time: an ISO 8601 timestamp, or Drive's EXIF form "YYYY:MM:DD HH:MM:SS" (taken as UTC). */
   takenAt?: string | null;
   cameraMake?: string | null;
   cameraModel?: string | null;
@@ -43,15 +43,7 @@ export function encodeFileTask(task: FileTask): string {
   return JSON.stringify(task);
 }
 
-const stringFields = [
-  "importUid",
-  "fileId",
-  "name",
-  "folderPath",
-  "mimeType",
-  "bucket",
-  "objectKey",
-] as const;
+const stringFields = ["importUid", "fileId", "name", "mimeType", "bucket", "objectKey"] as const;
 const numberFields = ["revision", "generation", "maxAttempts"] as const;
 
 /** Parses and checks a task message; a malformed one is a bug upstream and must be terminated, not retried. */
@@ -60,6 +52,8 @@ export function decodeFileTask(data: string): FileTask {
   for (const field of stringFields) {
     if (typeof value[field] !== "string" || value[field] === "") throw new Error(`file task has no ${field}`);
   }
+  // The root folder's own files have the empty path.
+  if (typeof value.folderPath !== "string") throw new Error("file task has no folderPath");
   for (const field of numberFields) {
     if (typeof value[field] !== "number" || !Number.isInteger(value[field])) {
       throw new Error(`file task's ${field} is not a whole number`);

@@ -1,5 +1,12 @@
 export { CredentialsStore, type ImportCredentials } from "./credentials.ts";
 export {
+  deadLetterTopology,
+  decodeMaxDeliveriesAdvisory,
+  ensureDeadLetterStream,
+  type DeadLetterTopology,
+  type MaxDeliveriesAdvisory,
+} from "./dead-letter.ts";
+export {
   defaultWorkerConsumerOptions,
   duplicateWindowMs,
   ensureTaskStream,

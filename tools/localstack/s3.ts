@@ -27,6 +27,9 @@ export async function startS3(layout: StackLayout): Promise<string> {
       s3Credentials.secretAccessKey,
       "--port",
       `127.0.0.1:${layout.ports.s3}`,
+      // Without these versitygw closes every connection after one response and logs every request.
+      "--keep-alive",
+      "--quiet",
       "posix",
       dataDir,
     ],

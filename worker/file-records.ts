@@ -1,0 +1,192 @@
+import { sql, type Kysely, type QueryCreator, type UpdateQueryBuilder, type UpdateResult } from "kysely";
+import { terminalFileStates, type Database, type NewImage } from "../lib/db/index.ts";
+import { FileReason } from "../lib/imageimport/reasons.ts";
+import type { FileTask } from "../lib/queue/index.ts";
+
+/** How a file's import ended, as its row records it. */
+export type FileOutcome =
+  | { state: "succeeded"; image: NewImage }
+  | { state: "skipped"; reason: FileReason }
+  | { state: "failed"; reason: FileReason; message: string };
+
+/** A claimed file: which attempt this is, and the md5 the catalogue has for its object (null: no row). */
+export interface Claim {
+  attempt: number;
+  cataloguedMd5: string | null;
+}
+
+type FileRowUpdate = UpdateQueryBuilder<Database, "import_files", "import_files", UpdateResult>;
+
+/**
+ * Narrows an update to the row `task` may change (docs/design.md): same file, same revision, and not
+ * superseded by a later publish. A stale or duplicate task so changes nothing, and its caller just acks it.
+ */
+function rowOf(update: FileRowUpdate, task: FileTask): FileRowUpdate {
+  return update
+    .where("import_uid", "=", task.importUid)
+    .where("file_id", "=", task.fileId)
+    .where("revision", "=", task.revision)
+    .where("publish_generation", "<=", task.generation);
+}
+
+/**
+ * The `images` columns a worker writes and their SQL types: values in an INSERT's SELECT list need explicit
+ * types. `satisfies` keeps the list in step with the schema.
+ */
+const imageColumnTypes = {
+  source: "text",
+  source_id: "text",
+  import_uid: "text",
+  name: "text",
+  folder_path: "text",
+  mime_type: "text",
+  size: "int8",
+  md5: "text",
+  sha256: "text",
+  width: "integer",
+  height: "integer",
+  taken_at: "timestamptz",
+  camera_make: "text",
+  camera_model: "text",
+  latitude: "float8",
+  longitude: "float8",
+  bucket: "text",
+  object_key: "text",
+} as const satisfies Record<Exclude<keyof NewImage, "id" | "created_at" | "updated_at">, string>;
+
+type ImageColumn = keyof typeof imageColumnTypes;
+const imageColumns = Object.keys(imageColumnTypes) as ImageColumn[];
+/** What makes an image row unique: the object it describes. */
+const imageIdentity = ["source", "source_id", "bucket", "object_key"] as const;
+
+async function changed(update: FileRowUpdate): Promise<boolean> {
+  const result = await update.executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** The worker's side of a file's state machine in PostgreSQL; every transition is guarded by the task driving it. */
+export class FileRecords {
+  readonly #db: Kysely<Database>;
+
+  constructor(db: Kysely<Database>) {
+    this.#db = db;
+  }
+
+  /**
+   * Takes the file for this attempt: `in_progress`, one more attempt. Returns undefined when the task is stale
+   * (row gone or terminal, another revision, or superseded by a newer publish).
+   */
+  async claim(task: FileTask, source: string): Promise<Claim | undefined> {
+    const update = this.#db
+      .updateTable("import_files")
+      .set((eb) => ({ state: "in_progress", attempts: eb("attempts", "+", 1), updated_at: new Date() }));
+    const row = await rowOf(update, task)
+      .where("state", "not in", terminalFileStates)
+      .returning((eb) => [
+        "attempts",
+        // The catalogue's word on the object, in the same round trip.
+        eb
+          .selectFrom("images")
+          .select("md5")
+          .where("source", "=", source)
+          .where("source_id", "=", task.fileId)
+          .where("bucket", "=", task.bucket)
+          .where("object_key", "=", task.objectKey)
+          .as("catalogued_md5"),
+      ])
+      .executeTakeFirst();
+    return row === undefined ? undefined : { attempt: row.attempts, cataloguedMd5: row.catalogued_md5 };
+  }
+
+  /**
+   * Ends the file, atomically: the terminal state and, for a stored file, its `images` row (upserted on the
+   * object's identity, so a redelivered task rewrites the same row). Returns false when the claim no longer
+   * holds (another delivery finished the file first): then nothing is written.
+   */
+  async finish(task: FileTask, outcome: FileOutcome): Promise<boolean> {
+    const end = (db: QueryCreator<Database>): FileRowUpdate =>
+      rowOf(
+        db.updateTable("import_files").set({
+          state: outcome.state,
+          error_reason: outcome.state === "succeeded" ? null : outcome.reason,
+          error_message: outcome.state === "failed" ? outcome.message : null,
+          finished_at: new Date(),
+          updated_at: new Date(),
+        }),
+        task,
+      ).where("state", "=", "in_progress");
+    if (outcome.state !== "succeeded") return changed(end(this.#db));
+    const image = outcome.image;
+    // One statement, so one round trip: the image row is written only if the state change happened. The row
+    // lock the UPDATE takes orders two deliveries finishing at once; the second finds the row terminal.
+    const row = await this.#db
+      .with("ended", (db) => end(db).returning("file_id"))
+      .insertInto("images")
+      .columns(imageColumns)
+      .expression((eb) =>
+        eb
+          .selectFrom("ended")
+          .select(
+            imageColumns.map((column) =>
+              sql`${image[column]}::${sql.raw(imageColumnTypes[column])}`.as(column),
+            ),
+          ),
+      )
+      .onConflict((oc) =>
+        oc.columns(imageIdentity).doUpdateSet((eb) => ({
+          import_uid: eb.ref("excluded.import_uid"),
+          name: eb.ref("excluded.name"),
+          folder_path: eb.ref("excluded.folder_path"),
+          mime_type: eb.ref("excluded.mime_type"),
+          size: eb.ref("excluded.size"),
+          md5: eb.ref("excluded.md5"),
+          sha256: eb.ref("excluded.sha256"),
+          width: eb.ref("excluded.width"),
+          height: eb.ref("excluded.height"),
+          taken_at: eb.ref("excluded.taken_at"),
+          camera_make: eb.ref("excluded.camera_make"),
+          camera_model: eb.ref("excluded.camera_model"),
+          latitude: eb.ref("excluded.latitude"),
+          longitude: eb.ref("excluded.longitude"),
+          updated_at: new Date(),
+        })),
+      )
+      .returning("id")
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /** Hands the file back to the queue after a transient failure, keeping the error. False when the claim no longer holds. */
+  async requeue(task: FileTask, reason: FileReason, message: string): Promise<boolean> {
+    const update = this.#db.updateTable("import_files").set({
+      state: "queued",
+      error_reason: reason,
+      error_message: message,
+      updated_at: new Date(),
+    });
+    return changed(rowOf(update, task).where("state", "=", "in_progress"));
+  }
+
+  /** Hands the file back untried (this process is stopping): the attempt it claimed is given back too. */
+  async release(task: FileTask): Promise<boolean> {
+    const update = this.#db
+      .updateTable("import_files")
+      .set((eb) => ({ state: "queued", attempts: eb("attempts", "-", 1), updated_at: new Date() }));
+    return changed(rowOf(update, task).where("state", "=", "in_progress"));
+  }
+
+  /**
+   * Fails a file whose task JetStream stopped delivering (workers kept dying on it), whatever non-terminal
+   * state its row is in. False when the task no longer matches the row.
+   */
+  async failUndeliverable(task: FileTask, message: string): Promise<boolean> {
+    const update = this.#db.updateTable("import_files").set({
+      state: "failed",
+      error_reason: FileReason.DeliveryLimitReached,
+      error_message: message,
+      finished_at: new Date(),
+      updated_at: new Date(),
+    });
+    return changed(rowOf(update, task).where("state", "not in", terminalFileStates));
+  }
+}
