@@ -26,12 +26,7 @@ function machine(): string {
     .split("\n")
     .filter((line) => /^[A-Z_]+=/.test(line))
     .join(", ");
-  let kernel = "";
-  try {
-    kernel = execFileSync("uname", ["-sr"], { encoding: "utf8" }).trim();
-  } catch {
-    kernel = "unknown kernel";
-  }
+  const kernel = execFileSync("uname", ["-sr"], { encoding: "utf8" }).trim();
   return [
     `date: ${new Date().toISOString()}`,
     `machine: ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${kernel}, node ${process.version}`,
