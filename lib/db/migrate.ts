@@ -1,10 +1,12 @@
 import type { Kysely } from "kysely";
 import { Migrator, type Migration, type MigrationProvider } from "kysely/migration";
 import { initial } from "./migrations/0001-initial.ts";
+import { operatorListingAndSync } from "./migrations/0002-operator-listing-and-sync.ts";
 
 /** Every migration, in order. Listed in code so the container needs no directory scan. */
 const migrations: Record<string, Migration> = {
   "0001-initial": initial,
+  "0002-operator-listing-and-sync": operatorListingAndSync,
 };
 
 const provider: MigrationProvider = {

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
+import type { TaskImageMetadata } from "../queue/file-task.ts";
 
 /** An import's lifecycle as PostgreSQL keeps it: durable history, outliving the ImageImport object. */
 export type ImportState =
@@ -33,6 +34,13 @@ export interface ImportsTable {
   finished_at: Timestamp | null;
   updated_at: UpdatedAt;
   deleted_at: Timestamp | null;
+  /** 0 for the first listing, then one more for each re-sync; the operator lists one round at a time. */
+  listing_round: Generated<number>;
+  /** When the current round's listing recorded its last file; null while it runs. */
+  listing_completed_at: Timestamp | null;
+  folders_listed: Generated<number>;
+  /** When the operator last purged this import's tasks; rows published before it lost their task. */
+  tasks_purged_at: Timestamp | null;
 }
 
 export interface ImportFilesTable {
@@ -57,6 +65,12 @@ export interface ImportFilesTable {
   listed_at: CreatedAt;
   updated_at: UpdatedAt;
   finished_at: Timestamp | null;
+  /** The listing round that last looked at this file (see imports.listing_round). */
+  listed_round: Generated<number>;
+  /** When the operator last published the file's task. */
+  published_at: Timestamp | null;
+  /** Drive's image metadata from the listing (the task's `image`, as JSON), if Drive had any. */
+  image: ColumnType<TaskImageMetadata | null, string | null, string | null>;
 }
 
 export interface ImagesTable {

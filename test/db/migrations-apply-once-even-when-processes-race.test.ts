@@ -9,7 +9,7 @@ describe("database migrations", () => {
     const handles = [1, 2, 3].map(() => connectDatabase({ url }));
     try {
       const applied = await Promise.all(handles.map((db) => migrateToLatest(db)));
-      expect(applied.flat()).toEqual(["0001-initial"]);
+      expect(applied.flat()).toEqual(["0001-initial", "0002-operator-listing-and-sync"]);
 
       const db = handles[0]!;
       const tables = await sql<{ tablename: string }>`
