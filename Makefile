@@ -9,6 +9,7 @@ PORT_BASE ?= 17100
 TEST_PORT_BASE ?= 17300
 export PATH := $(BIN_DIR):$(PATH)
 
+include hack/versions.env
 NODE := $(BIN_DIR)/node
 STACK := $(NODE) tools/localstack/cli.ts --bin $(BIN_DIR)
 
@@ -62,13 +63,31 @@ test: deps lint generate-check ## Run every test: unit, then integration against
 	IMAGESYNC_TEST_DIR=$(LOCAL_DIR)/test IMAGESYNC_BIN_DIR=$(BIN_DIR) IMAGESYNC_TEST_PORT_BASE=$(TEST_PORT_BASE) \
 		npx vitest run $(VITEST_REPORTERS)
 
+.PHONY: bench
+bench: deps ## Run the benchmarks against a stack of their own; figures go to stdout and bench/results/.
+	IMAGESYNC_BIN_DIR=$(BIN_DIR) $(NODE) bench/run.ts $(BENCH)
+
 .PHONY: generate
-generate: node_modules/.installed ## Regenerate code from its sources (TypeScript types from the CRD).
+generate: node_modules/.installed ## Regenerate code from its sources (TypeScript types and the chart's CRD templates from crds/).
 	$(NODE) tools/codegen/crd-types.ts
+	$(NODE) tools/codegen/chart-crds.ts
 
 .PHONY: generate-check
 generate-check: node_modules/.installed
 	$(NODE) tools/codegen/crd-types.ts --check
+	$(NODE) tools/codegen/chart-crds.ts --check
+
+.PHONY: helm-lint
+helm-lint: ## Lint the chart strictly with every value set in charts/imagesync/ci/.
+	for f in charts/imagesync/ci/*.yaml; do helm lint --strict charts/imagesync --kube-version $(KUBERNETES_VERSION) -f $$f; done
+
+.PHONY: image
+image: ## Build the container image (needs a Docker engine; none runs on the CI machines).
+	docker build -t imagesync:dev .
+
+.PHONY: kind-e2e
+kind-e2e: ## On a machine with Docker: kind cluster, image, helm install with dev dependencies, one import end to end.
+	hack/kind-e2e.sh
 
 .PHONY: test-unit
 test-unit: node_modules/.installed ## Run the unit tests only (no servers).
