@@ -2,6 +2,8 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
+    // Integration files mostly wait on servers and child processes, so three run at once even on 2 cores.
+    maxWorkers: 3,
     projects: [
       {
         test: {

@@ -42,9 +42,12 @@ export function kubeConfigWithToken(token: string): KubeConfig {
 }
 
 /** A fresh database on the stack's server, so each test file migrates and writes its own. */
-export async function createDatabase(prefix = "test"): Promise<string> {
+export async function createDatabase(
+  prefix = "test",
+  serverUrl = requireEnv("DATABASE_URL"),
+): Promise<string> {
   const name = uniqueName(prefix).replaceAll("-", "_");
-  const adminUrl = new URL(requireEnv("DATABASE_URL"));
+  const adminUrl = new URL(serverUrl);
   adminUrl.pathname = "/postgres";
   const client = new pg.Client({ connectionString: adminUrl.toString() });
   await client.connect();
@@ -59,10 +62,12 @@ export async function createDatabase(prefix = "test"): Promise<string> {
 }
 
 /** An S3 client for the stack's server; checksum modes are the caller's to choose. */
-export function stackS3Client(options: { checksums?: "WHEN_SUPPORTED" | "WHEN_REQUIRED" } = {}): S3Client {
+export function stackS3Client(
+  options: { checksums?: "WHEN_SUPPORTED" | "WHEN_REQUIRED"; endpoint?: string } = {},
+): S3Client {
   const checksums = options.checksums ?? "WHEN_SUPPORTED";
   return new S3Client({
-    endpoint: requireEnv("S3_ENDPOINT"),
+    endpoint: options.endpoint ?? requireEnv("S3_ENDPOINT"),
     region: requireEnv("S3_REGION"),
     forcePathStyle: true,
     credentials: {

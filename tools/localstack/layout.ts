@@ -1,3 +1,4 @@
+import { chmodSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { DaemonPaths } from "./daemon.ts";
 
@@ -53,4 +54,10 @@ export function stackLayout(dir: string, binDir: string, portBase: number): Stac
 
 export function tool(layout: StackLayout, name: string): string {
   return join(layout.binDir, name);
+}
+
+/** The data folder, open to traverse: PostgreSQL runs as its own user, and etcd would make it 0700. */
+export function prepareDataDir(layout: StackLayout): void {
+  mkdirSync(layout.dataDir, { recursive: true });
+  chmodSync(layout.dataDir, 0o755);
 }

@@ -3,7 +3,7 @@ import { chownSync, existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
 import { startDaemon, waitUntilReady } from "./daemon.ts";
-import { tool, type StackLayout } from "./layout.ts";
+import { prepareDataDir, tool, type StackLayout } from "./layout.ts";
 
 export const postgresDatabase = "imagesync";
 
@@ -19,6 +19,7 @@ function serverIdentity(): { uid?: number; gid?: number } {
 export async function startPostgres(layout: StackLayout): Promise<string> {
   const dataDir = join(layout.dataDir, "postgres");
   const identity = serverIdentity();
+  prepareDataDir(layout);
   if (!existsSync(join(dataDir, "PG_VERSION"))) {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     if (identity.uid !== undefined) chownSync(dataDir, identity.uid, identity.gid ?? identity.uid);

@@ -1,24 +1,25 @@
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runningPid, stopDaemon } from "./daemon.ts";
 import { startEtcd } from "./etcd.ts";
 import { startKubeApiserver } from "./kube-apiserver.ts";
-import type { StackLayout } from "./layout.ts";
+import { stackApps, upApps } from "./apps.ts";
+import { prepareDataDir, type StackLayout } from "./layout.ts";
 import { startNats } from "./nats.ts";
 import { startPostgres } from "./postgres.ts";
 import { s3Credentials, startS3 } from "./s3.ts";
 
-/** The servers of a stack, in start order; stopped in reverse. */
+/** The servers of a stack, in start order; stopped in reverse, after the apps. */
 export const stackServers = ["etcd", "kube-apiserver", "nats", "postgres", "s3"] as const;
+const everything = [...stackServers, ...stackApps];
 
 /** What a client of the stack needs, as environment variables (the env file's content). */
 export type StackEnv = Record<string, string>;
 
 /** Starts every server that is not running yet, in parallel where they do not depend on each other. */
-export async function upStack(layout: StackLayout): Promise<StackEnv> {
-  // Made here, open to traverse: PostgreSQL runs as its own user, and etcd would make it 0700.
-  mkdirSync(layout.dataDir, { recursive: true });
-  chmodSync(layout.dataDir, 0o755);
+/** Starts the servers and, with `apps`, the whole product on top of them (`make up`). */
+export async function upStack(layout: StackLayout, { apps = false } = {}): Promise<StackEnv> {
+  prepareDataDir(layout);
   const [kube, natsUrl, databaseUrl, s3Endpoint] = await Promise.all([
     startEtcd(layout).then((etcdUrl) => startKubeApiserver(layout, etcdUrl)),
     startNats(layout),
@@ -37,20 +38,21 @@ export async function upStack(layout: StackLayout): Promise<StackEnv> {
     AWS_ACCESS_KEY_ID: s3Credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: s3Credentials.secretAccessKey,
   };
-  writeEnvFile(layout, env);
-  return env;
+  const full = apps ? { ...env, ...(await upApps(layout, env)) } : env;
+  writeEnvFile(layout, full);
+  return full;
 }
 
 export async function downStack(layout: StackLayout): Promise<string[]> {
   const stopped: string[] = [];
-  for (const name of [...stackServers].reverse()) {
+  for (const name of [...everything].reverse()) {
     if (await stopDaemon(layout, name)) stopped.push(name);
   }
   return stopped;
 }
 
 export function stackStatus(layout: StackLayout): Record<string, number | undefined> {
-  return Object.fromEntries(stackServers.map((name) => [name, runningPid(layout, name)]));
+  return Object.fromEntries(everything.map((name) => [name, runningPid(layout, name)]));
 }
 
 export function envFilePath(layout: StackLayout): string {
