@@ -59,8 +59,20 @@ export class TestSystem {
     this.s3 = stackS3Client({ endpoint: options.servers?.S3_ENDPOINT });
   }
 
-  /** Creates the namespace, database and bucket, then starts operator, workers and API and waits for them. */
+  /**
+   * Creates the namespace, database and bucket, then starts operator, workers and API and waits for them.
+   * If any of that fails, what was started is stopped: the caller never got a system to stop.
+   */
   async start(): Promise<this> {
+    try {
+      return await this.#start();
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
+  }
+
+  async #start(): Promise<this> {
     await ensureImageImportCrd();
     await this.kube
       .makeApiClient(CoreV1Api)
