@@ -21,7 +21,10 @@ export function connectDatabase(options: DatabaseOptions): Kysely<Database> {
     idleTimeoutMillis: 30_000,
     application_name: options.applicationName ?? "imagesync",
   });
-  // An idle client's error (server restart) must not crash the process; the pool drops that client.
+  // A server restart must not crash the process. pg-pool listens for errors only on idle clients; a client
+  // checked out between two queries (inside a transaction, say) emits 'error' with nobody listening, which
+  // Node turns into an uncaught exception. The query in progress still rejects, and the pool drops the client.
   pool.on("error", () => undefined);
+  pool.on("connect", (client) => client.on("error", () => undefined));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
