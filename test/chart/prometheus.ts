@@ -5,10 +5,10 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
+import { freePort } from "../support/free-port.ts";
 
 /** One scrape target: the job the chart's monitors would set, and the labels Kubernetes discovery would add. */
 export interface ScrapeTarget {
@@ -22,10 +22,13 @@ export interface ScrapeTarget {
 export function prometheusConfig(targets: ScrapeTarget[], intervalSeconds = 1): string {
   return stringify({
     global: { scrape_interval: `${intervalSeconds}s`, evaluation_interval: `${intervalSeconds}s` },
-    scrape_configs: targets.map((target) => ({
-      job_name: target.job,
+    // One scrape config per job (Prometheus refuses duplicates); each replica is a static config of it.
+    scrape_configs: [...new Set(targets.map((t) => t.job))].map((job) => ({
+      job_name: job,
       metrics_path: "/metrics",
-      static_configs: [{ targets: [target.address], labels: target.labels ?? {} }],
+      static_configs: targets
+        .filter((t) => t.job === job)
+        .map((t) => ({ targets: [t.address], labels: t.labels ?? {} })),
     })),
   });
 }
@@ -42,17 +45,6 @@ export interface RunningPrometheus {
   /** Resolves once every target has been scraped successfully. */
   waitForTargets(count: number, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
-    });
-  });
 }
 
 /** Starts Prometheus on a free loopback port with its data in a temporary folder. */

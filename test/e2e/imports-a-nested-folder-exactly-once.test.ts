@@ -5,6 +5,8 @@ import { imageSize } from "image-size";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConditionType, FileReason } from "../../lib/imageimport/index.ts";
 import { ODD_NAMES, STOCK_IMAGES, startFakeDrive, type FakeDrive } from "../../tools/fake-drive/index.ts";
+import { dashboardQueries, ruleQueries } from "../chart/monitoring-assets.ts";
+import { startPrometheus, type RunningPrometheus } from "../chart/prometheus.ts";
 import { eventually } from "../support/eventually.ts";
 import { TestSystem } from "../support/system.ts";
 
@@ -52,14 +54,18 @@ describe("an import of a nested folder, end to end", () => {
   let drive: FakeDrive;
   let system: TestSystem;
   let folder: ReturnType<typeof buildFolder>;
+  let prometheus: RunningPrometheus;
 
   beforeAll(async () => {
     drive = await startFakeDrive({ apiKeys: [apiKey] });
     folder = buildFolder(drive);
     system = await new TestSystem({ driveRootUrl: drive.rootUrl, driveApiKey: apiKey, workers: 2 }).start();
+    prometheus = await startPrometheus(system.metricsTargets);
+    await prometheus.waitForTargets(system.metricsTargets.length);
   });
 
   afterAll(async () => {
+    await prometheus?.stop();
     await system?.stop();
     await drive?.close();
   });
@@ -147,5 +153,30 @@ describe("an import of a nested folder, end to end", () => {
     }>(`/api/jobs/${done.metadata?.uid}`);
     expect(job.job).toMatchObject({ status: "completed", progress: 100, failedImages: 1 });
     expect(job.job.processedImages).toBe(job.job.totalImages);
+  });
+
+  it("is visible in Prometheus: every dashboard and alert expression evaluates, and the main panels have data", async () => {
+    const failures: string[] = [];
+    for (const query of [...dashboardQueries(), ...ruleQueries()]) {
+      const result = await prometheus.query(query.expr);
+      if (result.status !== "success") failures.push(`${query.where}: ${result.error}`);
+    }
+    expect(failures).toEqual([]);
+    // Files imported, reconciles done, imports by phase, API requests: what the main panels plot.
+    const expectations: [string, (value: number) => boolean][] = [
+      ['sum(imagesync_worker_files_total{result="succeeded"})', (v) => v === folder.images.size],
+      ["sum(imagesync_worker_bytes_total)", (v) => v > 0],
+      ['sum(controller_runtime_reconcile_total{result="success"})', (v) => v > 0],
+      ['sum(imagesync_operator_imports{phase="Succeeded"})', (v) => v === 1],
+      ["sum(imagesync_api_requests_total)", (v) => v > 0],
+    ];
+    for (const [expr, accept] of expectations) {
+      await eventually(
+        `Prometheus to have ${expr}`,
+        async () => Number((await prometheus.query(expr)).data?.result[0]?.value[1] ?? Number.NaN),
+        accept,
+        { timeoutMs: 20_000 },
+      );
+    }
   });
 });

@@ -12,6 +12,7 @@ import {
   ensureWorkerConsumer,
   queueTopology,
 } from "../../lib/queue/index.ts";
+import type { ScrapeTarget } from "../chart/prometheus.ts";
 import { ensureImageImportCrd } from "./crds.ts";
 import { freePort } from "./free-port.ts";
 import { startProcess, waitForHttpOk, type ManagedProcess } from "./processes.ts";
@@ -46,6 +47,8 @@ export class TestSystem {
   readonly kube = adminKubeConfig();
   readonly objects = this.kube.makeApiClient(CustomObjectsApi);
   readonly s3: S3Client;
+  /** Where each process serves /metrics, labelled as the chart's monitors label them. */
+  readonly metricsTargets: ScrapeTarget[] = [];
   operators: ManagedProcess[] = [];
   workers: ManagedProcess[] = [];
   api: ManagedProcess | undefined;
@@ -115,8 +118,18 @@ export class TestSystem {
       API_DEFAULT_NAMESPACE: this.namespace,
     });
     this.apiUrl = `http://127.0.0.1:${apiPort}`;
+    this.#addTarget("api", apiPort);
     await waitForHttpOk(this.api, `${this.apiUrl}/readyz`);
     return this;
+  }
+
+  #addTarget(process: "operator" | "worker" | "api", port: number): void {
+    const pod = `${process}-${this.metricsTargets.filter((t) => t.job === `imagesync-${process}`).length}`;
+    this.metricsTargets.push({
+      job: `imagesync-${process}`,
+      address: `127.0.0.1:${port}`,
+      labels: { namespace: "imagesync", pod },
+    });
   }
 
   async #createQueue(ackWaitMs: number): Promise<void> {
@@ -141,6 +154,7 @@ export class TestSystem {
     });
     await waitForHttpOk(operator, `http://127.0.0.1:${port}/healthz`);
     this.operators.push(operator);
+    this.#addTarget("operator", port);
     return operator;
   }
 
@@ -153,6 +167,7 @@ export class TestSystem {
     });
     await waitForHttpOk(worker, `http://127.0.0.1:${port}/readyz`);
     this.workers.push(worker);
+    this.#addTarget("worker", port);
     return worker;
   }
 
