@@ -28,6 +28,7 @@ import {
   type QueueTopology,
 } from "../lib/queue/index.ts";
 import { createS3Client, type S3Settings } from "../lib/storage/index.ts";
+import { readEnvFile } from "../tools/localstack/stack.ts";
 
 export const repoRoot = resolve(import.meta.dirname, "..");
 
@@ -52,11 +53,7 @@ export function stackEnvironment(envFile: string | undefined): Record<string, st
       if (value !== undefined) env[name] = value;
     }
   } else {
-    for (const line of readFileSync(envFile, "utf8").split("\n")) {
-      const match = /^export ([A-Z0-9_]+)='(.*)'$/.exec(line);
-      if (match?.[1] !== undefined && match[2] !== undefined)
-        env[match[1]] = match[2].replaceAll(`'\\''`, "'");
-    }
+    Object.assign(env, readEnvFile(envFile));
   }
   const missing = stackVariables.filter((name) => name !== "S3_REGION" && env[name] === undefined);
   if (missing.length > 0) {

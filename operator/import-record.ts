@@ -1,6 +1,6 @@
 import { sql, type Kysely } from "kysely";
 import type { Database, ImportRow, ImportState } from "../lib/db/index.ts";
-import type { StoredImageImport } from "../lib/imageimport/index.ts";
+import { googleDriveSource, type StoredImageImport } from "../lib/imageimport/index.ts";
 
 /**
  * The imports row: the durable history of an import that outlives its ImageImport (the REST API's legacy
@@ -27,7 +27,7 @@ export async function ensureImportRecord(
       uid,
       namespace,
       name,
-      source: "google-drive",
+      source: googleDriveSource,
       folder_id: folderId,
       bucket: destination.bucket,
       prefix: destination.prefix,

@@ -1,6 +1,7 @@
 import { pipeline, type Readable } from "node:stream";
 import type { Clock } from "../lib/controller-runtime/clock.ts";
 import type { NewImage } from "../lib/db/index.ts";
+import { googleDriveSource } from "../lib/imageimport/api.ts";
 import { FileReason } from "../lib/imageimport/reasons.ts";
 import type { Logger } from "../lib/log/index.ts";
 import type { FileTask } from "../lib/queue/index.ts";
@@ -11,9 +12,6 @@ import type { Claim, FileOutcome, FileRecords } from "./file-records.ts";
 import { imageHeaderBytes, readImageMetadata } from "./image-metadata.ts";
 import type { FileResult, TransferStage, WorkerMetrics } from "./metrics.ts";
 import type { ObjectStore } from "./object-store.ts";
-
-/** The `images.source` of files imported from Google Drive (the legacy API's name for it). */
-export const driveImageSource = "google-drive";
 
 /** What to tell JetStream about a task once its file is settled. */
 export type TaskDisposition =
@@ -54,7 +52,7 @@ export class FileImporter {
   /** Imports `task`'s file. `signal` fires when the process stops: the file goes back to the queue untried. */
   async importFile(task: FileTask, signal: AbortSignal): Promise<TaskDisposition> {
     const { records, logger } = this.#parts;
-    const claim = await records.claim(task, driveImageSource);
+    const claim = await records.claim(task, googleDriveSource);
     if (claim === undefined) {
       logger.debug("task is stale: the file is done, changed or republished since", fileFields(task));
       return this.#settled("stale");
@@ -178,7 +176,7 @@ function fileFields(task: FileTask): Record<string, unknown> {
 async function imageRow(task: FileTask, measured: MeasuredContent): Promise<NewImage> {
   const metadata = await readImageMetadata(measured.header, task.image);
   return {
-    source: driveImageSource,
+    source: googleDriveSource,
     source_id: task.fileId,
     import_uid: task.importUid,
     name: task.name,

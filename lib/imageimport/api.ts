@@ -9,6 +9,9 @@ export const imageImportApi = {
   apiVersion: "imagesync.io/v1alpha1",
 } as const;
 
+/** `imports.source` and `images.source` of what comes from Google Drive (the older API's name for it). */
+export const googleDriveSource = "google-drive";
+
 /** The finalizer that lets the operator purge an import's queued tasks before the object goes. */
 export const imageImportFinalizer = "imagesync.io/purge-queued-tasks";
 

@@ -1,4 +1,10 @@
-export { imageImportApi, imageImportFinalizer, importKey, type StoredImageImport } from "./api.ts";
+export {
+  googleDriveSource,
+  imageImportApi,
+  imageImportFinalizer,
+  importKey,
+  type StoredImageImport,
+} from "./api.ts";
 export {
   folderUrlMessages,
   parseFolderUrl,

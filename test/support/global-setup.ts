@@ -1,23 +1,12 @@
-import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { TestProject } from "vitest/node";
 import { stackLayout } from "../../tools/localstack/layout.ts";
-import { downStack, upStack, type StackEnv } from "../../tools/localstack/stack.ts";
+import { downStack, readEnvFile, upStack, type StackEnv } from "../../tools/localstack/stack.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
     stack: StackEnv;
   }
-}
-
-/** Reads a stack's env file (`export NAME='value'` lines) into a map. */
-function readEnvFile(path: string): StackEnv {
-  const env: StackEnv = {};
-  for (const line of readFileSync(path, "utf8").split("\n")) {
-    const match = /^export ([A-Z0-9_]+)='(.*)'$/.exec(line);
-    if (match?.[1] !== undefined && match[2] !== undefined) env[match[1]] = match[2].replaceAll(`'\\''`, "'");
-  }
-  return env;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runningPid, stopDaemon } from "./daemon.ts";
 import { startEtcd } from "./etcd.ts";
@@ -70,6 +70,16 @@ function writeEnvFile(layout: StackLayout, env: StackEnv): void {
       mode: 0o600,
     },
   );
+}
+
+/** Reads an env file written by writeEnvFile back into a map (PATH, which extends the caller's, is left out). */
+export function readEnvFile(path: string): StackEnv {
+  const env: StackEnv = {};
+  for (const line of readFileSync(path, "utf8").split("\n")) {
+    const match = /^export ([A-Z0-9_]+)='(.*)'$/.exec(line);
+    if (match?.[1] !== undefined && match[2] !== undefined) env[match[1]] = match[2].replaceAll(`'\\''`, "'");
+  }
+  return env;
 }
 
 function shellQuote(value: string): string {
