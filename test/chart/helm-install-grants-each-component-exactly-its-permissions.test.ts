@@ -12,6 +12,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminKubeConfig, kubeConfigWithToken, uniqueName } from "../support/stack.ts";
 import { externalConnections, helmInstall, helmUninstall } from "./tools.ts";
+import { ensureImageImportCrd } from "../support/crds.ts";
 
 const admin = adminKubeConfig();
 const core = admin.makeApiClient(CoreV1Api);
@@ -171,6 +172,8 @@ describe("helm install into the API server", () => {
   beforeAll(async () => {
     for (const name of [everywhere.namespace, scoped.namespace, ...watched, unrelated])
       await createNamespace(name);
+    // Create it first: another test file may otherwise apply it between the adoption and the install.
+    await ensureImageImportCrd();
     await adoptCrd(everywhere);
     await helmInstall({ ...everywhere, setJson: externalConnections });
     await helmInstall({

@@ -47,8 +47,9 @@ describe("an import under faults", { timeout: 300_000 }, () => {
   });
 
   it("counts exactly when the operator is killed mid-listing and a new one takes over", async () => {
-    // 50 ms per Drive call makes listing 300 folders take long enough to kill it in the middle.
-    drive = await startFakeDrive({ apiKeys: [apiKey], latencyMs: 50 });
+    // 500 ms per Drive call makes listing 300 folders (batched 50 at a time) take seconds: long enough to
+    // see it under way and kill the operator in the middle.
+    drive = await startFakeDrive({ apiKeys: [apiKey], latencyMs: 500 });
     const tree = generateTree(drive.tree, { files: 900, size: 4_000, folders: 300, seed: "operator" });
     system = await new TestSystem({
       driveRootUrl: drive.rootUrl,

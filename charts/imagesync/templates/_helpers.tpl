@@ -218,7 +218,7 @@ what a schema cannot: that every dependency has somewhere to come from.
 {{/* Pod annotations that roll the pods when the chart-managed credentials change. */}}
 {{- define "imagesync.checksumAnnotations" -}}
 {{- if include "imagesync.hasCredentialsSecret" . }}
-checksum/credentials: {{ include (print .Template.BasePath "/credentials-secret.yaml") . | sha256sum | trunc 16 }}
+checksum/credentials: {{ include (print .Template.BasePath "/credentials-secret.yaml") . | sha256sum | trunc 16 | quote }}
 {{- end }}
 {{- end }}
 
