@@ -58,9 +58,16 @@ describe("the worker autoscaler", () => {
       for (let i = 0; i < count; i++) await js.publish(subject, "{}");
     };
     const consumer = await js.consumers.get(harness.topology.stream, harness.topology.consumer);
+    // One fetch may return fewer than asked under load; keep pulling until the backlog really shrank.
     const take = async (count: number): Promise<void> => {
-      const messages = await consumer.fetch({ max_messages: count, expires: 2_000 });
-      for await (const message of messages) message.ack();
+      let taken = 0;
+      while (taken < count) {
+        const messages = await consumer.fetch({ max_messages: count - taken, expires: 2_000 });
+        for await (const message of messages) {
+          await message.ackAck();
+          taken++;
+        }
+      }
     };
     const replicas = async (): Promise<number> =>
       (await harness.apps.readNamespacedDeploymentScale({ name: "workers", namespace: harness.namespace }))
