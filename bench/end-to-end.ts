@@ -4,7 +4,8 @@
  * (1 → 2 → 4 workers against a latency-bound Drive) and pacing against a Drive that enforces a per-key quota.
  *
  *   node bench/end-to-end.ts [--files 10000] [--size 200000] [--latency-ms 100] [--concurrency 64]
- *                            [--scale-files 2000] [--quota 20]
+ *                            [--scale-files 2000] [--quota 20] [--quota-seconds 60]
+ *                            [--parts headline,scale-out,pacing]
  *
  * Reads the stack from the environment (bench/run.ts hands its own over) or --stack-env .local/env.
  */
@@ -35,11 +36,13 @@ const { values } = parseArgs({
     concurrency: { type: "string", default: "64" },
     "scale-files": { type: "string", default: "2000" },
     quota: { type: "string", default: "20" },
+    "quota-seconds": { type: "string", default: "60" },
+    parts: { type: "string", default: "headline,scale-out,pacing" },
   },
 });
 const apiKey = "bench-key";
 const stackEnv = stackEnvironment(values["stack-env"]);
-const kubeconfig = process.env.KUBECONFIG ?? "";
+const kubeconfig = stackEnv.KUBECONFIG ?? process.env.KUBECONFIG ?? "";
 const kc = new KubeConfig();
 kc.loadFromFile(kubeconfig);
 await applyImageImportCrd(kc);
@@ -57,7 +60,7 @@ interface Run {
 async function importOnce(
   drive: FakeDrive,
   folderUrl: string,
-  options: { name: string; workers: number; concurrency: number; driveRate: number },
+  options: { name: string; workers: number; concurrency: number; driveRate: number; driveBurst?: number },
 ): Promise<Run> {
   const world: BenchWorld = await createBenchWorld(stackEnv, options.name);
   const namespace = world.prefix;
@@ -65,7 +68,7 @@ async function importOnce(
   const common = workerEnv(world, drive.rootUrl, {
     DRIVE_API_KEY: apiKey,
     DRIVE_REQUESTS_PER_SECOND: String(options.driveRate),
-    DRIVE_BURST: String(Math.max(1, Math.ceil(options.driveRate))),
+    DRIVE_BURST: String(options.driveBurst ?? Math.max(1, Math.ceil(options.driveRate))),
     DEFAULT_BUCKET: world.bucket,
     KUBECONFIG: kubeconfig,
   });
@@ -146,9 +149,10 @@ const files = Number(values.files);
 const size = Number(values.size);
 const latencyMs = Number(values["latency-ms"]);
 const concurrency = Number(values.concurrency);
+const parts = new Set(values.parts.split(","));
 
 // 1. The headline: one worker, Drive answering after 100 ms.
-{
+if (parts.has("headline")) {
   const drive = await startFakeDrive({ apiKeys: [apiKey], latencyMs });
   const tree = generateTree(drive.tree, { files, size, folders: 20, seed: "e2e-headline" });
   console.log(
@@ -168,7 +172,7 @@ const concurrency = Number(values.concurrency);
 }
 
 // 2. Scale-out: a latency-bound Drive (300 ms), 8 files in flight per worker.
-{
+if (parts.has("scale-out")) {
   const scaleFiles = Number(values["scale-files"]);
   const drive = await startFakeDrive({ apiKeys: [apiKey], latencyMs: 300 });
   const tree = generateTree(drive.tree, { files: scaleFiles, size: 50_000, folders: 10, seed: "e2e-scale" });
@@ -190,28 +194,37 @@ const concurrency = Number(values.concurrency);
 }
 
 // 3. Pacing: Drive admits R requests/s per key and answers 403 userRateLimitExceeded beyond; our pacer
-// starts above R and must settle just under it.
-{
+// starts at twice R and must settle just under it. The import is long enough (quota-seconds at R) for the
+// steady state, not the first discovery of the limit, to dominate.
+if (parts.has("pacing")) {
   const quota = Number(values.quota);
   const drive = await startFakeDrive({
     apiKeys: [apiKey],
     rateLimit: { requestsPerSecond: quota, burst: quota },
   });
-  const tree = generateTree(drive.tree, { files: quota * 30, size: 5_000, folders: 5, seed: "e2e-pacing" });
-  console.log(`\npacing: Drive quota ${quota} req/s per key, pacer ceiling ${quota * 2} req/s, 1 worker`);
+  const files = quota * Number(values["quota-seconds"]);
+  const tree = generateTree(drive.tree, { files, size: 5_000, folders: 5, seed: "e2e-pacing" });
+  const driveBurst = Math.ceil(quota / 2);
+  console.log(
+    `\npacing: Drive quota ${quota} req/s per key (burst ${quota}); pacer ceiling ${quota * 2} req/s, ` +
+      `burst ${driveBurst}; 1 worker`,
+  );
   const run = await importOnce(drive, drive.folderUrl(tree.rootId), {
     name: "pacing",
     workers: 1,
     concurrency: 16,
     driveRate: quota * 2,
+    driveBurst,
   });
   const stats = drive.stats.snapshot();
   const admittedRate = stats.admitted / run.seconds;
   const rejectedShare = stats.rejectedByRateLimit / Math.max(1, stats.requests);
   report("paced import", run);
   console.log(
-    `admitted ${admittedRate.toFixed(1)} req/s = ${(admittedRate / quota).toFixed(2)} × quota; ` +
-      `rejected ${(rejectedShare * 100).toFixed(1)} % of ${stats.requests} requests (target ≥ 0.9 × quota, < 1 %)`,
+    `admitted ${admittedRate.toFixed(1)} req/s = ${(admittedRate / quota).toFixed(2)} × quota ` +
+      `(over the whole import, operator start and listing included); ` +
+      `rejected ${stats.rejectedByRateLimit} = ${(rejectedShare * 100).toFixed(1)} % of ${stats.requests} requests ` +
+      `(target ≥ 0.9 × quota, < 1 %)`,
   );
   await drive.close();
 }

@@ -57,11 +57,14 @@ const caller = async (): Promise<void> => {
 };
 const pacerRates: number[] = [];
 const admittedAt: number[] = [];
+const rejectedAt: number[] = [];
 const sampler = (async () => {
   for (let second = 0; second < seconds; second++) {
     await sleep(1000);
     pacerRates.push(Number(drive.pacer.currentRate.toFixed(2)));
-    admittedAt.push(fake.stats.snapshot().admitted);
+    const { admitted, rejectedByRateLimit } = fake.stats.snapshot();
+    admittedAt.push(admitted);
+    rejectedAt.push(rejectedByRateLimit);
   }
 })();
 const callers = Array.from({ length: Number(values.callers) }, caller);
@@ -87,5 +90,6 @@ console.log(
     rejectedShare: Number((stats.rejectedByRateLimit / stats.requests).toFixed(3)),
     callsGivenUp: failedCalls,
     pacerRatePerSecond: pacerRates,
+    rejectedBySecond: rejectedAt,
   }),
 );

@@ -24,9 +24,9 @@ describe("Pacer", () => {
     expect(granted).toEqual([0, 0, 0, 100, 200, 300]);
   });
 
-  it("halves the rate on a rate-limit error, once per round of calls in flight, down to the floor", async () => {
+  it("cuts the rate on a rate-limit error, once per round of calls in flight, down to the floor", async () => {
     const clock = new FakeClock(0);
-    const pacer = new Pacer({ ratePerSecond: 8, minRatePerSecond: 1.5 }, clock);
+    const pacer = new Pacer({ ratePerSecond: 8, minRatePerSecond: 1.5, decreaseFactor: 0.5 }, clock);
     const inFlight = [await pacer.acquire(), await pacer.acquire()];
     pacer.rateLimited(inFlight[0]!);
     expect(pacer.currentRate).toBe(4);
@@ -43,26 +43,58 @@ describe("Pacer", () => {
     expect(pacer.currentRate).toBe(1.5);
   });
 
-  it("climbs back additively after quiet intervals of success, up to the ceiling", async () => {
-    const clock = new FakeClock(0);
-    const pacer = new Pacer({ ratePerSecond: 10, increaseStep: 1, increaseIntervalMs: 1_000 }, clock);
-    pacer.rateLimited(await pacer.acquire());
-    expect(pacer.currentRate).toBe(5);
-    pacer.succeeded();
-    expect(pacer.currentRate).toBe(5); // too soon after the cut
+  /** The pacer's rate after each of `seconds` intervals, with two successes reported in each. */
+  async function ratesOverSeconds(pacer: Pacer, clock: FakeClock, seconds: number): Promise<number[]> {
     const rates: number[] = [];
-    for (let second = 0; second < 8; second++) {
+    for (let second = 0; second < seconds; second++) {
       await clock.advance(1_000);
       pacer.succeeded();
-      pacer.succeeded(); // a second success in the same interval adds nothing
+      pacer.succeeded(); // a second success in the same interval changes nothing
       rates.push(pacer.currentRate);
     }
-    expect(rates).toEqual([6, 7, 8, 9, 10, 10, 10, 10]);
+    return rates;
+  }
+
+  it("climbs back fast to just under the rate Drive refused, holds there, then probes above it slowly", async () => {
+    const clock = new FakeClock(0);
+    const pacer = new Pacer(
+      {
+        ratePerSecond: 20,
+        decreaseFactor: 0.5,
+        settleFraction: 0.9,
+        increaseStep: 1,
+        increaseIntervalMs: 1_000,
+        probeAfterMs: 10_000,
+      },
+      clock,
+    );
+    pacer.rateLimited(await pacer.acquire());
+    expect(pacer.currentRate).toBe(10);
+    expect(pacer.learnedLimit).toBe(20);
+    pacer.succeeded();
+    expect(pacer.currentRate).toBe(10); // too soon after the cut
+    expect(await ratesOverSeconds(pacer, clock, 13)).toEqual([
+      14, 16, 17, 18, 18, 18, 18, 18, 18, 19, 20, 20, 20,
+    ]);
+  });
+
+  it("learns a lower limit when Drive refuses the settled rate too", async () => {
+    const clock = new FakeClock(0);
+    const pacer = new Pacer(
+      { ratePerSecond: 20, decreaseFactor: 0.5, settleFraction: 0.9, increaseStep: 1, probeAfterMs: 60_000 },
+      clock,
+    );
+    pacer.rateLimited(await pacer.acquire());
+    await ratesOverSeconds(pacer, clock, 4);
+    expect(pacer.currentRate).toBe(18);
+    pacer.rateLimited(await pacer.acquire());
+    expect(pacer.learnedLimit).toBe(18);
+    expect((await ratesOverSeconds(pacer, clock, 6)).at(-1)).toBeCloseTo(16.2);
   });
 
   it("spaces calls at the lowered rate straight after a cut (no leftover burst)", async () => {
     const clock = new FakeClock(0);
-    const pacer = new Pacer({ ratePerSecond: 10, burst: 100 }, clock);
+    const pacer = new Pacer({ ratePerSecond: 10, burst: 100, decreaseFactor: 0.5 }, clock);
     pacer.rateLimited(await pacer.acquire());
     const granted = acquireAll(pacer, clock, 3);
     await clock.advance(1_000);

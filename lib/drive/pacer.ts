@@ -10,19 +10,29 @@ export interface PacerOptions {
   minRatePerSecond: number;
   /** On a rate-limit error the rate is multiplied by this. */
   decreaseFactor: number;
-  /** After `increaseIntervalMs` without a rate-limit error, a success raises the rate by this many requests per second. */
+  /**
+   * After a cut the rate climbs back quickly to this share of the rate Drive refused (the learned limit)
+   * and holds there: close enough to the limit to use it, far enough to stop bouncing off it.
+   */
+  settleFraction: number;
+  /** Held at the settled rate this long without a rate-limit error, the pacer probes above it. */
+  probeAfterMs: number;
+  /** Requests per second added per interval while climbing back, at least, and while probing. */
   increaseStep: number;
+  /** The rate changes at most once per interval, so one change is judged before the next. */
   increaseIntervalMs: number;
   /** The longest a Retry-After holds every caller; a longer one is the failed call's business alone. */
   maxPauseMs: number;
 }
 
-/** rclone's pacing for Drive (10 requests/s, burst 100), halved on rate limits and regained over ~10 s. */
+/** rclone's pacing for Drive (10 requests/s, burst 100), but one that remembers where Drive pushed back. */
 export const defaultPacerOptions: PacerOptions = {
   ratePerSecond: 10,
   burst: 100,
   minRatePerSecond: 0.5,
-  decreaseFactor: 0.5,
+  decreaseFactor: 0.7,
+  settleFraction: 0.95,
+  probeAfterMs: 30_000,
   increaseStep: 0.5,
   increaseIntervalMs: 1_000,
   maxPauseMs: 60_000,
@@ -39,9 +49,10 @@ interface Waiter {
 const epsilon = 1e-9;
 
 /**
- * A token bucket shared by all of a process's calls with one API key, whose rate adapts like TCP's
- * congestion window (AIMD): a rate-limit error multiplies it down, sustained success adds to it back up to
- * the ceiling, so throughput settles just under Drive's real limit instead of bouncing off it.
+ * A token bucket shared by all of a process's calls with one API key, whose rate adapts like TCP CUBIC's
+ * window: a rate-limit error multiplies the rate down and remembers the refused rate as Drive's limit;
+ * sustained success climbs back fast to just under that limit, holds there, and only after a long quiet
+ * spell probes above it. Throughput settles at the limit instead of sawing between it and half of it.
  * Waiters are served in arrival order.
  */
 export class Pacer {
@@ -52,6 +63,9 @@ export class Pacer {
   #refilledAt: number;
   #pausedUntil = 0;
   #lastChangeAt: number;
+  #lastCutAt: number | undefined;
+  /** The rate Drive last refused; undefined until it first pushes back. */
+  #learnedLimit: number | undefined;
   /** Permits handed out so far; each call's permit is its sequence number. */
   #granted = 0;
   /** The first permit granted after the last cut: reports about earlier ones describe the old rate. */
@@ -111,6 +125,8 @@ export class Pacer {
     const now = this.#clock.now();
     if (permit >= this.#firstPermitAtRate) {
       this.#refill(now);
+      this.#learnedLimit = this.#rate;
+      this.#lastCutAt = now;
       this.#rate = Math.max(this.options.minRatePerSecond, this.#rate * this.options.decreaseFactor);
       this.#tokens = Math.min(this.#tokens, 0);
       this.#firstPermitAtRate = this.#granted;
@@ -123,7 +139,15 @@ export class Pacer {
     this.#reschedule();
   }
 
-  /** A call succeeded: after a quiet interval, raise the rate one step towards the ceiling. */
+  /** The rate Drive last refused, if it has pushed back at all (for metrics and tests). */
+  get learnedLimit(): number | undefined {
+    return this.#learnedLimit;
+  }
+
+  /**
+   * A call succeeded: once per interval, climb halfway back to the settled rate under the learned limit
+   * (at least one step), or, held there long enough, probe one step above it.
+   */
   succeeded(): void {
     const now = this.#clock.now();
     if (
@@ -131,8 +155,18 @@ export class Pacer {
       now - this.#lastChangeAt < this.options.increaseIntervalMs
     )
       return;
+    const { increaseStep, settleFraction, probeAfterMs, ratePerSecond } = this.options;
+    const settled = Math.min(ratePerSecond, (this.#learnedLimit ?? Infinity) * settleFraction);
+    let next: number;
+    if (this.#rate < settled) {
+      next = Math.min(settled, this.#rate + Math.max(increaseStep, (settled - this.#rate) / 2));
+    } else if (this.#lastCutAt === undefined || now - this.#lastCutAt >= probeAfterMs) {
+      next = this.#rate + increaseStep;
+    } else {
+      return;
+    }
     this.#refill(now);
-    this.#rate = Math.min(this.options.ratePerSecond, this.#rate + this.options.increaseStep);
+    this.#rate = Math.min(ratePerSecond, next);
     this.#lastChangeAt = now;
     this.#reschedule();
   }
