@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { CreateBucketCommand, type S3Client } from "@aws-sdk/client-s3";
-import { connectDatabase, type Database } from "../../lib/db/index.ts";
+import { connectDatabase, type Database, type FileState } from "../../lib/db/index.ts";
 import { imageImportApi, type ImageImport } from "../../lib/imageimport/index.ts";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
@@ -15,6 +15,7 @@ import {
 import type { ScrapeTarget } from "../chart/prometheus.ts";
 import { ensureImageImportCrd } from "./crds.ts";
 import { freePort } from "./free-port.ts";
+import { fileStates, tasksInStream } from "./import-state.ts";
 import { startProcess, waitForHttpOk, type ManagedProcess } from "./processes.ts";
 import { adminKubeConfig, createDatabase, requireEnv, stackS3Client, uniqueName } from "./stack.ts";
 
@@ -189,12 +190,34 @@ export class TestSystem {
   }
 
   /** GET on the REST API as the static-token admin. */
-  async apiGet<T>(path: string): Promise<T> {
+  apiGet<T>(path: string): Promise<T> {
+    return this.apiRequest<T>("GET", path);
+  }
+
+  /** A call on the REST API as the static-token admin; anything but a 2xx answer throws. */
+  async apiRequest<T>(method: string, path: string): Promise<T> {
     const response = await fetch(`${this.apiUrl}${path}`, {
+      method,
       headers: { authorization: `Bearer ${this.apiToken}` },
     });
-    if (!response.ok) throw new Error(`GET ${path} answered ${response.status}: ${await response.text()}`);
+    if (!response.ok)
+      throw new Error(`${method} ${path} answered ${response.status}: ${await response.text()}`);
     return (await response.json()) as T;
+  }
+
+  /** The import's file rows counted by state. */
+  fileStates(uid: string): Promise<Partial<Record<FileState, number>>> {
+    return fileStates(this.db, uid);
+  }
+
+  /** Tasks of this import waiting in the stream. */
+  async tasksInStream(uid: string): Promise<number> {
+    const nc = await connect({ servers: this.#env.NATS_URL });
+    try {
+      return await tasksInStream(await jetstreamManager(nc), queueTopology(this.queuePrefix), uid);
+    } finally {
+      await nc.close();
+    }
   }
 
   async stop(): Promise<void> {

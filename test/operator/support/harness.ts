@@ -23,7 +23,7 @@ import {
   type ImageImportSpec,
   type StoredImageImport,
 } from "../../../lib/imageimport/index.ts";
-import { importSubject, queueTopology, type QueueTopology } from "../../../lib/queue/index.ts";
+import { queueTopology, type QueueTopology } from "../../../lib/queue/index.ts";
 import { startFakeDrive, type FakeDrive, type FakeDriveOptions } from "../../../tools/fake-drive/index.ts";
 import {
   createImageImportController,
@@ -31,6 +31,7 @@ import {
   type ImageImportControllerOptions,
 } from "../../../operator/controller.ts";
 import { ensureImageImportCrd } from "../../support/crds.ts";
+import { fileStates, tasksInStream } from "../../support/import-state.ts";
 import { SimulatedWorkers, type SimulatedWorkersOptions } from "./simulated-workers.ts";
 import { adminKubeConfig, createDatabase, requireEnv, uniqueName } from "../../support/stack.ts";
 
@@ -280,21 +281,13 @@ export class OperatorHarness {
   }
 
   /** The import's file rows counted by state. */
-  async fileStates(uid: string): Promise<Partial<Record<FileState, number>>> {
-    const rows = await this.db
-      .selectFrom("import_files")
-      .select(["state", (eb) => eb.fn.countAll<string>().as("files")])
-      .where("import_uid", "=", uid)
-      .groupBy("state")
-      .execute();
-    return Object.fromEntries(rows.map((row) => [row.state, Number(row.files)]));
+  fileStates(uid: string): Promise<Partial<Record<FileState, number>>> {
+    return fileStates(this.db, uid);
   }
 
   /** Tasks of this import waiting in the stream. */
-  async tasksInStream(uid: string): Promise<number> {
-    const subject = importSubject(this.topology, uid);
-    const info = await this.jsm.streams.info(this.topology.stream, { subjects_filter: subject });
-    return info.state.subjects?.[subject] ?? 0;
+  tasksInStream(uid: string): Promise<number> {
+    return tasksInStream(this.jsm, this.topology, uid);
   }
 
   /** Simulated workers on this test's stream and database (not started). */

@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ConditionType, type ImageImport } from "../../lib/imageimport/index.ts";
+import { generateTree, startFakeDrive, type FakeDrive } from "../../tools/fake-drive/index.ts";
+import { eventually } from "../support/eventually.ts";
+import { expectExactlyOnce } from "../support/exactly-once.ts";
+import { TestSystem } from "../support/system.ts";
+
+const apiKey = "suspend-key";
+const files = 150;
+
+/** Drive's downloads so far, by file. */
+function downloadsByFile(drive: FakeDrive): Map<string, number> {
+  return new Map(
+    Object.entries(drive.stats.snapshot().byFile)
+      .filter(([, counts]) => counts.media !== undefined)
+      .map(([id, counts]) => [id, counts.media ?? 0]),
+  );
+}
+
+describe("suspending and resuming an import through the REST API, with real processes", () => {
+  let drive: FakeDrive;
+  let system: TestSystem;
+
+  beforeAll(async () => {
+    // A slow Drive (300 ms to first byte) and four files in flight keep the import running for seconds.
+    drive = await startFakeDrive({ apiKeys: [apiKey], latencyMs: 300 });
+    system = await new TestSystem({
+      driveRootUrl: drive.rootUrl,
+      driveApiKey: apiKey,
+      workerConcurrency: 4,
+    }).start();
+  });
+
+  afterAll(async () => {
+    await system?.stop();
+    await drive?.close();
+  });
+
+  it("stops the worker pulling, then continues where it stopped: every file downloaded and stored once", async () => {
+    const { rootId } = generateTree(drive.tree, { files, size: 20_000, folders: 3, seed: "suspend-e2e" });
+    const created = await system.createImport("paused", {
+      source: { googleDrive: { folderUrl: drive.folderUrl(rootId) } },
+      parallelism: 20,
+    });
+    const uid = created.metadata?.uid ?? "";
+    const path = `/api/imports/${system.namespace}/paused`;
+    await eventually(
+      "some files stored",
+      () => system.fileStates(uid),
+      (states) => (states.succeeded ?? 0) >= 10,
+      { timeoutMs: 60_000 },
+    );
+
+    await system.apiRequest("POST", `${path}/suspend`);
+    const suspended = await eventually(
+      "the Suspended condition",
+      () => system.readImport("paused"),
+      (i) => i.status?.phase === "Suspended",
+    );
+    expect(suspended.status?.conditions?.find((c) => c.type === ConditionType.Suspended)?.status).toBe(
+      "True",
+    );
+    await eventually(
+      "files in flight to finish",
+      () => system.fileStates(uid),
+      (states) => states.in_progress === undefined,
+    );
+    expect(await system.tasksInStream(uid)).toBe(0);
+    const downloadsWhileSuspended = downloadsByFile(drive);
+    const stored = (await system.fileStates(uid)).succeeded ?? 0;
+    expect(stored).toBeLessThan(files);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(downloadsByFile(drive)).toEqual(downloadsWhileSuspended);
+    const viaApi = await system.apiGet<{ data: { state: string; progress: Record<string, number> } }>(path);
+    expect(viaApi.data.state).toBe("suspended");
+    expect(viaApi.data.progress).toMatchObject({ total: files, succeeded: stored });
+
+    await system.apiRequest("POST", `${path}/resume`);
+    await expectExactlyOnce(system, "paused", files);
+    const downloads = downloadsByFile(drive);
+    expect(downloads.size).toBe(files);
+    expect([...downloads.values()].every((count) => count === 1)).toBe(true);
+    const done: ImageImport = await system.readImport("paused");
+    expect(done.status?.conditions?.find((c) => c.type === ConditionType.Suspended)).toMatchObject({
+      status: "False",
+      reason: "Resumed",
+    });
+  });
+});
