@@ -1,9 +1,9 @@
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ConditionType } from "../../lib/imageimport/index.ts";
-import { generateTree, startFakeDrive, type FakeDrive } from "../../tools/fake-drive/index.ts";
+import type { FakeDrive } from "../../tools/fake-drive/index.ts";
 import { eventually } from "../support/eventually.ts";
-import { TestSystem } from "../support/system.ts";
+import { importUntilSomeStored, slowSystemForEachFile } from "../support/mid-import.ts";
 
 const apiKey = "cancel-key";
 const files = 150;
@@ -13,36 +13,11 @@ function downloads(drive: FakeDrive): number {
 }
 
 describe("cancelling an import through the REST API, with real processes", () => {
-  let drive: FakeDrive;
-  let system: TestSystem;
-
-  beforeAll(async () => {
-    drive = await startFakeDrive({ apiKeys: [apiKey], latencyMs: 300 });
-    system = await new TestSystem({
-      driveRootUrl: drive.rootUrl,
-      driveApiKey: apiKey,
-      workerConcurrency: 4,
-    }).start();
-  });
-
-  afterAll(async () => {
-    await system?.stop();
-    await drive?.close();
-  });
+  const world = slowSystemForEachFile(apiKey);
 
   it("ends Cancelled with exact counters: what was stored stays, once; nothing else is fetched", async () => {
-    const { rootId } = generateTree(drive.tree, { files, size: 20_000, folders: 3, seed: "cancel-e2e" });
-    const created = await system.createImport("stopped", {
-      source: { googleDrive: { folderUrl: drive.folderUrl(rootId) } },
-      parallelism: 20,
-    });
-    const uid = created.metadata?.uid ?? "";
-    await eventually(
-      "some files stored",
-      () => system.fileStates(uid),
-      (states) => (states.succeeded ?? 0) >= 10,
-      { timeoutMs: 60_000 },
-    );
+    const { drive, system } = world;
+    const uid = await importUntilSomeStored(world, "stopped", files);
 
     await system.apiRequest("POST", `/api/imports/${system.namespace}/stopped/cancel`);
     const done = await eventually(

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ConditionType, type ImageImport } from "../../lib/imageimport/index.ts";
-import { generateTree, startFakeDrive, type FakeDrive } from "../../tools/fake-drive/index.ts";
+import type { FakeDrive } from "../../tools/fake-drive/index.ts";
 import { eventually } from "../support/eventually.ts";
 import { expectExactlyOnce } from "../support/exactly-once.ts";
-import { TestSystem } from "../support/system.ts";
+import { importUntilSomeStored, slowSystemForEachFile } from "../support/mid-import.ts";
 
 const apiKey = "suspend-key";
 const files = 150;
@@ -18,38 +18,12 @@ function downloadsByFile(drive: FakeDrive): Map<string, number> {
 }
 
 describe("suspending and resuming an import through the REST API, with real processes", () => {
-  let drive: FakeDrive;
-  let system: TestSystem;
-
-  beforeAll(async () => {
-    // A slow Drive (300 ms to first byte) and four files in flight keep the import running for seconds.
-    drive = await startFakeDrive({ apiKeys: [apiKey], latencyMs: 300 });
-    system = await new TestSystem({
-      driveRootUrl: drive.rootUrl,
-      driveApiKey: apiKey,
-      workerConcurrency: 4,
-    }).start();
-  });
-
-  afterAll(async () => {
-    await system?.stop();
-    await drive?.close();
-  });
+  const world = slowSystemForEachFile(apiKey);
 
   it("stops the worker pulling, then continues where it stopped: every file downloaded and stored once", async () => {
-    const { rootId } = generateTree(drive.tree, { files, size: 20_000, folders: 3, seed: "suspend-e2e" });
-    const created = await system.createImport("paused", {
-      source: { googleDrive: { folderUrl: drive.folderUrl(rootId) } },
-      parallelism: 20,
-    });
-    const uid = created.metadata?.uid ?? "";
+    const { drive, system } = world;
+    const uid = await importUntilSomeStored(world, "paused", files);
     const path = `/api/imports/${system.namespace}/paused`;
-    await eventually(
-      "some files stored",
-      () => system.fileStates(uid),
-      (states) => (states.succeeded ?? 0) >= 10,
-      { timeoutMs: 60_000 },
-    );
 
     await system.apiRequest("POST", `${path}/suspend`);
     const suspended = await eventually(
