@@ -93,7 +93,7 @@ describe("the rendered chart", () => {
     expect(pod.terminationGracePeriodSeconds).toBe(120);
     expect(env(pod.containers[0], "WORKER_SHUTDOWN_GRACE_SECONDS")?.value).toBe("100");
     expect(env(pod.containers[0], "WORKER_CONCURRENCY")?.value).toBe("16");
-    expect(pod.containers[0]?.args).toEqual(["worker/main.ts"]);
+    expect(pod.containers[0]?.args).toEqual(["dist/worker/main.js"]);
     // No binding of any kind names the worker's ServiceAccount.
     const bindings = objects.filter((object) => object.kind.endsWith("Binding"));
     expect(JSON.stringify(bindings)).not.toContain("demo-imagesync-worker");
@@ -104,7 +104,7 @@ describe("the rendered chart", () => {
     const operator = find<Workload>(objects, "Deployment", "demo-imagesync-operator");
     const container = operator.spec.template.spec.containers[0];
     expect(operator.spec.replicas).toBe(2);
-    expect(container?.args).toEqual(["operator/main.ts"]);
+    expect(container?.args).toEqual(["dist/operator/main.js"]);
 
     const leaderRole = find(objects, "Role", "demo-imagesync-operator-leader-election");
     const leaseRule = (leaderRole["rules"] as Rule[]).find((rule) => rule.verbs.includes("update"));

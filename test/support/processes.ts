@@ -3,7 +3,7 @@ import { createWriteStream, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
-const repoRoot = new URL("../../", import.meta.url).pathname;
+export const repoRoot = new URL("../../", import.meta.url).pathname;
 const logDir = join(repoRoot, ".local", "test-logs");
 
 /** One of our processes (operator, worker, api, fake Drive) run as a real child process, as in production. */

@@ -1,4 +1,6 @@
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { CreateBucketCommand, type S3Client } from "@aws-sdk/client-s3";
 import { connectDatabase, type Database, type FileState } from "../../lib/db/index.ts";
@@ -16,7 +18,7 @@ import type { ScrapeTarget } from "../chart/prometheus.ts";
 import { ensureImageImportCrd } from "./crds.ts";
 import { freePort } from "./free-port.ts";
 import { fileStates, tasksInStream } from "./import-state.ts";
-import { startProcess, waitForHttpOk, type ManagedProcess } from "./processes.ts";
+import { repoRoot, startProcess, waitForHttpOk, type ManagedProcess } from "./processes.ts";
 import { adminKubeConfig, createDatabase, requireEnv, stackS3Client, uniqueName } from "./stack.ts";
 
 export interface SystemOptions {
@@ -34,6 +36,8 @@ export interface SystemOptions {
    * is a minute; crash tests shorten it so they end in seconds.
    */
   ackWaitMs?: number;
+  /** Run the compiled build in dist/ (`make build`), as the image does, instead of the TypeScript sources. */
+  compiled?: boolean;
 }
 
 /**
@@ -77,6 +81,9 @@ export class TestSystem {
   }
 
   async #start(): Promise<this> {
+    if (this.#options.compiled === true && !existsSync(join(repoRoot, this.#entry("operator")))) {
+      throw new Error("dist/ holds no compiled build: run `make build` first (make test does)");
+    }
     await ensureImageImportCrd();
     await this.kube
       .makeApiClient(CoreV1Api)
@@ -111,7 +118,7 @@ export class TestSystem {
     await this.startOperator();
     for (let i = 0; i < (this.#options.workers ?? 1); i++) await this.startWorker();
     const apiPort = await freePort();
-    this.api = startProcess("api", "api/main.ts", {
+    this.api = startProcess("api", this.#entry("api"), {
       ...this.#env,
       API_HOST: "127.0.0.1",
       API_PORT: String(apiPort),
@@ -122,6 +129,11 @@ export class TestSystem {
     this.#addTarget("api", apiPort);
     await waitForHttpOk(this.api, `${this.apiUrl}/readyz`);
     return this;
+  }
+
+  /** The process's entry point, relative to the repository. */
+  #entry(component: "operator" | "worker" | "api"): string {
+    return this.#options.compiled === true ? `dist/${component}/main.js` : `${component}/main.ts`;
   }
 
   #addTarget(process: "operator" | "worker" | "api", port: number): void {
@@ -148,7 +160,7 @@ export class TestSystem {
   /** Starts one more operator replica (they elect a leader among themselves). */
   async startOperator(): Promise<ManagedProcess> {
     const port = await freePort();
-    const operator = startProcess("operator", "operator/main.ts", {
+    const operator = startProcess("operator", this.#entry("operator"), {
       ...this.#env,
       METRICS_PORT: String(port),
       HEALTH_PORT: String(port),
@@ -161,7 +173,7 @@ export class TestSystem {
 
   async startWorker(): Promise<ManagedProcess> {
     const port = await freePort();
-    const worker = startProcess("worker", "worker/main.ts", {
+    const worker = startProcess("worker", this.#entry("worker"), {
       ...this.#env,
       METRICS_PORT: String(port),
       WORKER_CONCURRENCY: String(this.#options.workerConcurrency ?? 8),
