@@ -3,8 +3,11 @@
  * after 50 ms by the fake Drive), records every file in PostgreSQL and publishes one task per file to
  * JetStream. The operator runs as its real process (`node operator/main.ts`); its peak RSS is read from /proc.
  * Targets (issue 4): ≤ 20 s from `kubectl apply` to the last task published, operator RSS ≤ 150 MB.
+ * The operator runs with the NODE_OPTIONS the Helm chart gives it (read from the chart's Deployment), as
+ * in production; `--node-defaults` runs it with Node's default heap settings instead, for comparison.
+ * Besides time and memory it prints the operator's CPU time and its garbage collectors' pauses.
  *
- *   node bench/operator-listing.ts [--files 100000] [--folders 1000] [--latency-ms 50]
+ *   node bench/operator-listing.ts [--files 100000] [--folders 1000] [--latency-ms 50] [--node-defaults]
  *
  * Reads the local stack from the environment (KUBECONFIG, DATABASE_URL, NATS_URL), as `make bench` sets it;
  * or `set -a; . .local/env; set +a` after `make up`.
@@ -12,7 +15,7 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -43,6 +46,8 @@ const { values } = parseArgs({
     "latency-ms": { type: "string", default: "50" },
     /** Extra node flags for the operator process (e.g. --cpu-prof). */
     "node-options": { type: "string", default: "" },
+    /** Run the operator without the chart's NODE_OPTIONS. */
+    "node-defaults": { type: "boolean", default: false },
   },
 });
 const files = Number(values.files);
@@ -98,13 +103,26 @@ const nats = await connect({ servers: requireEnv("NATS_URL") });
 const jsm = await jetstreamManager(nats);
 const topology = queueTopology(prefix);
 
+/** The NODE_OPTIONS the chart's operator Deployment sets. */
+function chartNodeOptions(): string {
+  const template = readFileSync(
+    resolve(repoRoot, "charts/imagesync/templates/operator-deployment.yaml"),
+    "utf8",
+  );
+  const value = /- name: NODE_OPTIONS\s+value: "([^"]*)"/.exec(template)?.[1];
+  if (value === undefined) throw new Error("the chart's operator Deployment sets no NODE_OPTIONS");
+  return value;
+}
+
 // The operator, as it runs in a pod.
+const productionNodeOptions = values["node-defaults"] ? "" : chartNodeOptions();
 const nodeOptions = values["node-options"].split(" ").filter((flag) => flag !== "");
 const operator = spawn(process.execPath, [...nodeOptions, "operator/main.ts"], {
   cwd: repoRoot,
   stdio: ["ignore", "pipe", "pipe"],
   env: {
     PATH: process.env.PATH ?? "",
+    NODE_OPTIONS: productionNodeOptions,
     KUBECONFIG: requireEnv("KUBECONFIG"),
     DATABASE_URL: databaseUrl.toString(),
     NATS_URL: requireEnv("NATS_URL"),
@@ -152,19 +170,53 @@ async function operatorPort(): Promise<number> {
   }
 }
 
-/** Heap and resident memory from the operator's own metrics, in MB. */
-async function memorySample(
-  port: number,
-): Promise<{ heapUsed: number; heapTotal: number; external: number; rss: number }> {
+/** The operator's CPU time so far (user + system, every thread), in seconds, from /proc. */
+function cpuSeconds(): number {
+  const fields = readFileSync(`/proc/${operator.pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second on Linux).
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+interface OperatorSample {
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+  rss: number;
+  /** Time spent in garbage collection pauses so far, by kind (major, minor, incremental, weakcb), in s. */
+  gc: Map<string, { seconds: number; count: number }>;
+}
+
+/** Heap, resident memory and GC pauses from the operator's own metrics (sizes in MB). */
+async function operatorSample(port: number): Promise<OperatorSample> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const value = (name: string): number =>
     Number(new RegExp(`^${name} ([0-9.e+]+)$`, "m").exec(text)?.[1] ?? NaN) / 2 ** 20;
+  const gc = new Map<string, { seconds: number; count: number }>();
+  for (const [, stat, kind = "", number] of text.matchAll(
+    /^nodejs_gc_duration_seconds_(sum|count)\{kind="(\w+)"\} ([0-9.e+-]+)$/gm,
+  )) {
+    const entry = gc.get(kind) ?? { seconds: 0, count: 0 };
+    if (stat === "sum") entry.seconds = Number(number);
+    else entry.count = Number(number);
+    gc.set(kind, entry);
+  }
   return {
     heapUsed: value("nodejs_heap_size_used_bytes"),
     heapTotal: value("nodejs_heap_size_total_bytes"),
     external: value("nodejs_external_memory_bytes"),
     rss: value("process_resident_memory_bytes"),
+    gc,
   };
+}
+
+/** GC pauses between two samples, e.g. "major 3× 0.21 s, minor 410× 1.30 s". */
+function gcPauses(before: OperatorSample, after: OperatorSample): string {
+  return [...after.gc]
+    .map(([kind, { seconds, count }]) => {
+      const earlier = before.gc.get(kind) ?? { seconds: 0, count: 0 };
+      return `${kind} ${count - earlier.count}× ${(seconds - earlier.seconds).toFixed(2)} s`;
+    })
+    .join(", ");
 }
 
 let exitCode = 0;
@@ -172,6 +224,9 @@ try {
   const port = await operatorPort();
   await sleep(1_000); // the operator syncs its cache
   const { group, version, plural, apiVersion, kind } = imageImportApi;
+  const idle = await operatorSample(port);
+  const idleCpu = cpuSeconds();
+  const loadBefore = loadavg();
   const startedAt = Date.now();
   const created = (await custom.createNamespacedCustomObject({
     group,
@@ -200,9 +255,9 @@ try {
   while (publishedMs === undefined || statusMs === undefined) {
     if (Date.now() - lastSample >= 2_000) {
       lastSample = Date.now();
-      const m = await memorySample(port);
+      const m = await operatorSample(port);
       memory.push(
-        `  ${((lastSample - startedAt) / 1000).toFixed(0).padStart(4)} s  heap ${m.heapUsed.toFixed(0)}/${m.heapTotal.toFixed(0)} MB  external ${m.external.toFixed(0)} MB  rss ${m.rss.toFixed(0)} MB`,
+        `  ${((lastSample - startedAt) / 1000).toFixed(0).padStart(4)} s  heap ${m.heapUsed.toFixed(0)}/${m.heapTotal.toFixed(0)} MB  external ${m.external.toFixed(0)} MB  rss ${m.rss.toFixed(0)} MB  cpu ${(cpuSeconds() - idleCpu).toFixed(1)} s`,
       );
     }
     if (Date.now() - startedAt > limitMs) throw new Error(`not done after ${limitMs / 1000} s`);
@@ -239,6 +294,9 @@ try {
     }
     await sleep(100);
   }
+  const busyCpu = cpuSeconds() - idleCpu;
+  const done = await operatorSample(port);
+  const loadAfter = loadavg();
   const inStream = await subjectMessages(uid);
   const driveStats = drive.stats.snapshot();
   const seconds = (ms: number | undefined): string => ((ms ?? NaN) / 1000).toFixed(1);
@@ -246,13 +304,16 @@ try {
   console.log(
     [
       `machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
+      `machine load (1-minute average) before ${loadBefore[0]?.toFixed(1)}, after ${loadAfter[0]?.toFixed(1)}`,
+      `operator flags: NODE_OPTIONS="${productionNodeOptions}"${productionNodeOptions === "" ? " (Node's defaults)" : " (the Helm chart's)"}${nodeOptions.length > 0 ? `, plus ${nodeOptions.join(" ")}` : ""}`,
       `folder: ${files} files (${tree.counts.images} images) in ${folders} folders, Drive latency ${latencyMs} ms per call (tree generated in ${generateMs} ms)`,
       `listing complete (every file recorded): ${seconds(listedMs)} s`,
       `every task published and its row queued: ${seconds(publishedMs)} s   (target ≤ 20 s)`,
       `status shows listing complete and every file queued: ${seconds(statusMs)} s`,
       `tasks in the stream: ${inStream}`,
       `Drive requests: ${driveStats.requests} (list ${driveStats.byRoute.list}, get ${driveStats.byRoute.get})`,
-      `operator peak RSS: ${rss.toFixed(0)} MB   (target ≤ 150 MB)`,
+      `operator peak RSS: ${rss.toFixed(0)} MB   (target ≤ 150 MB); idle before the import: ${idle.rss.toFixed(0)} MB`,
+      `operator CPU from create to every task published: ${busyCpu.toFixed(1)} s; GC pauses: ${gcPauses(idle, done)}`,
       `operator memory every 2 s (heap used/total, external, rss):`,
       ...memory,
     ].join("\n"),

@@ -27,15 +27,15 @@ function whenChanged(column: keyof ListedFile): RawBuilder<never> {
  */
 export async function recordListedFiles(db: Kysely<Database>, rows: readonly ListedFile[]): Promise<number> {
   if (rows.length === 0) return 0;
-  // One array parameter per column, unnested into rows: a few parameters instead of one per value keeps
-  // a 1,000-row batch cheap to build, send and parse.
-  const column = <K extends keyof ListedFile>(key: K): ListedFile[K][] => rows.map((row) => row[key]);
-  const listed = sql`SELECT * FROM unnest(
-    ${column("import_uid")}::text[], ${column("file_id")}::text[], ${column("name")}::text[],
-    ${column("folder_path")}::text[], ${column("mime_type")}::text[], ${column("size")}::int8[],
-    ${column("md5")}::text[], ${column("modified_time")}::timestamptz[], ${column("resource_key")}::text[],
-    ${column("object_key")}::text[], ${column("state")}::text[], ${column("error_reason")}::text[],
-    ${column("error_message")}::text[], ${column("image")}::jsonb[], ${column("listed_round")}::int4[])`;
+  // The whole batch as one JSON parameter, unpacked into rows by PostgreSQL: one native JSON.stringify
+  // instead of fifteen arrays the driver escapes element by element (5% of the operator's CPU in a profile
+  // of the 100,000-file benchmark).
+  const listed = sql`SELECT import_uid, file_id, name, folder_path, mime_type, size, md5, modified_time,
+      resource_key, object_key, state, error_reason, error_message, image::jsonb, listed_round
+    FROM json_to_recordset(${JSON.stringify(rows)}::json) AS listed(
+      import_uid text, file_id text, name text, folder_path text, mime_type text, size int8, md5 text,
+      modified_time timestamptz, resource_key text, object_key text, state text, error_reason text,
+      error_message text, image text, listed_round int4)`;
   const result = await db
     .insertInto("import_files")
     .columns([

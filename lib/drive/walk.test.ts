@@ -197,6 +197,25 @@ describe("walkFolder", () => {
     expect(env.fake.stats.snapshot().byRoute.list).toBe(6);
   });
 
+  it("yields a file once when shortcuts to it are met before its own folder is found", async () => {
+    const tree = env.fake.tree;
+    const root = tree.addFolder({ name: "Shared" });
+    // Both shortcuts are met while listing the root, before "Deeper" is even found.
+    const later = tree.addFolder({ parentId: root, name: "Later" });
+    const deeper = tree.addFolder({ parentId: later, name: "Deeper" });
+    const photo = tree.addFile({ parentId: deeper, name: "photo.jpg", image: STOCK_IMAGES.scan });
+    const shortcuts = [
+      tree.addShortcut({ parentId: root, name: "A link.jpg", targetId: photo }),
+      tree.addShortcut({ parentId: root, name: "Z link.jpg", targetId: photo }),
+    ];
+    const events = await collectEvents(walkFolder(env.drive, { id: root }));
+    const met = files(events).filter((event) => event.file.id === photo);
+    // Yielded through the shortcut met first, and neither through the other nor again from its own folder.
+    expect(met).toHaveLength(1);
+    expect(met[0]?.folderPath).toBe("");
+    expect(shortcuts).toContain(met[0]?.file.viaShortcutId);
+  });
+
   it("lists up to 50 folders per query", async () => {
     const generated = generateTree(env.fake.tree, { files: 120, size: 16, nonImages: 1, folders: 120 });
     const events = await collectEvents(walkFolder(env.drive, { id: generated.rootId }));

@@ -43,7 +43,8 @@ interface PendingFolder extends DriveItemRef {
 
 /**
  * Walks a folder tree breadth-first and streams what it finds, one page at a time (a 100,000-file tree
- * never sits in memory: only the folders still to list and the ids already yielded do).
+ * never sits in memory: only the folders, the ids the current folder batch yielded, and the ids of the few
+ * files a walk can meet twice do).
  *
  * - Folders are listed up to `batchSize` at a time with one `or` query; when such a batch comes back
  *   empty (Drive sometimes answers nothing for them), each of its folders is listed alone, and if that
@@ -66,7 +67,10 @@ export async function* walkFolder(
   let batchSize = Math.max(1, options.batchSize ?? 50);
   const pending: PendingFolder[] = [{ id: root.id, resourceKey: root.resourceKey ?? null, path: "" }];
   const visitedFolders = new Set([root.id]);
-  const yieldedFiles = new Set<string>();
+  // A file can be met twice only through a shortcut or through several parents (older files; Drive has
+  // allowed one parent since 2020), so only those ids are kept for the whole walk, not every id yielded.
+  const yieldedThroughShortcuts = new Set<string>();
+  const yieldedWithParents = new Set<string>();
   let foldersListed = 0;
 
   const enqueueFolder = (folder: PendingFolder): void => {
@@ -75,16 +79,30 @@ export async function* walkFolder(
     pending.push(folder);
   };
 
-  async function* visit(item: drive_v3.Schema$File, folder: PendingFolder): AsyncGenerator<WalkEvent> {
+  /** Whether a file met in a listing (not through a shortcut) is new to this walk; notes it if so. */
+  const firstMeeting = (id: string, parents: number, batchFiles: Set<string>): boolean => {
+    if (batchFiles.has(id) || yieldedThroughShortcuts.has(id)) return false;
+    if (parents > 1) {
+      if (yieldedWithParents.has(id)) return false;
+      yieldedWithParents.add(id);
+    }
+    batchFiles.add(id);
+    return true;
+  };
+
+  async function* visit(
+    item: drive_v3.Schema$File,
+    folder: PendingFolder,
+    batchFiles: Set<string>,
+  ): AsyncGenerator<WalkEvent> {
     const id = item.id;
     if (item.trashed === true || typeof id !== "string") return;
     const name = item.name ?? "";
     if (item.mimeType === driveMimeTypes.folder) {
       enqueueFolder({ id, resourceKey: item.resourceKey ?? null, path: childPath(folder.path, name) });
     } else if (item.mimeType === driveMimeTypes.shortcut) {
-      yield* visitShortcut(id, name, item.shortcutDetails ?? {}, folder);
-    } else if (!yieldedFiles.has(id)) {
-      yieldedFiles.add(id);
+      yield* visitShortcut(id, name, item.shortcutDetails ?? {}, folder, batchFiles);
+    } else if (firstMeeting(id, item.parents?.length ?? 1, batchFiles)) {
       yield { kind: "file", file: toDriveFile(id, item, name, null), folderPath: folder.path };
     }
   }
@@ -94,6 +112,7 @@ export async function* walkFolder(
     name: string,
     details: drive_v3.Schema$File["shortcutDetails"] & object,
     folder: PendingFolder,
+    batchFiles: Set<string>,
   ): AsyncGenerator<WalkEvent> {
     const targetId = details.targetId ?? null;
     const dangling: WalkEvent = {
@@ -109,7 +128,14 @@ export async function* walkFolder(
     }
     // Without recursion subfolders are not walked, so neither are folder shortcuts: no need to look.
     if (!recursive && details.targetMimeType === driveMimeTypes.folder) return;
-    if (visitedFolders.has(targetId) || yieldedFiles.has(targetId)) return;
+    if (
+      visitedFolders.has(targetId) ||
+      batchFiles.has(targetId) ||
+      yieldedThroughShortcuts.has(targetId) ||
+      yieldedWithParents.has(targetId)
+    ) {
+      return;
+    }
     const targetResourceKey = details.targetResourceKey ?? null;
     const target = await getShortcutTarget({ id: targetId, resourceKey: targetResourceKey });
     if (target === undefined || target.trashed === true) {
@@ -117,8 +143,9 @@ export async function* walkFolder(
     } else if (target.mimeType === driveMimeTypes.folder) {
       const resourceKey = target.resourceKey ?? targetResourceKey;
       enqueueFolder({ id: targetId, resourceKey, path: childPath(folder.path, name) });
-    } else {
-      yieldedFiles.add(targetId);
+    } else if (!(target.parents ?? []).some((parent) => visitedFolders.has(parent))) {
+      // A target in a folder of the walk is (or will be) yielded from there, under its own name.
+      yieldedThroughShortcuts.add(targetId);
       yield { kind: "file", file: toDriveFile(targetId, target, name, shortcutId), folderPath: folder.path };
     }
   }
@@ -149,7 +176,10 @@ export async function* walkFolder(
    * before the end; one page ahead of the caller), visiting each child in the folder it belongs to.
    * Returns whether Drive answered anything and whether it called the answer complete.
    */
-  async function* listChildren(folders: readonly PendingFolder[]): AsyncGenerator<WalkEvent, ListingOutcome> {
+  async function* listChildren(
+    folders: readonly PendingFolder[],
+    batchFiles: Set<string>,
+  ): AsyncGenerator<WalkEvent, ListingOutcome> {
     const byId = new Map(folders.map((folder) => [folder.id, folder]));
     const q = `(${folders.map((folder) => `'${quote(folder.id)}' in parents`).join(" or ")}) and trashed = false`;
     const headers = resourceKeyHeaders(folders);
@@ -189,7 +219,7 @@ export async function* walkFolder(
           const parent = (item.parents ?? [])
             .map((id) => byId.get(id))
             .find((folder) => folder !== undefined);
-          yield* visit(item, parent ?? firstFolder);
+          yield* visit(item, parent ?? firstFolder, batchFiles);
         }
       }
     } finally {
@@ -200,12 +230,14 @@ export async function* walkFolder(
 
   while (pending.length > 0) {
     const batch = pending.splice(0, batchSize);
-    const outcome = yield* listChildren(batch);
+    // The files this batch yielded, so that listing its folders again one by one (below) repeats none.
+    const batchFiles = new Set<string>();
+    const outcome = yield* listChildren(batch, batchFiles);
     if (batch.length > 1 && (outcome.items === 0 || outcome.incomplete)) {
       // Drive sometimes answers nothing (or admits an incomplete answer) for an `or` batch: ask each
       // folder alone. If that finds anything, the batches cannot be trusted for this tree any more.
       let itemsAlone = 0;
-      for (const folder of batch) itemsAlone += (yield* listChildren([folder])).items;
+      for (const folder of batch) itemsAlone += (yield* listChildren([folder], batchFiles)).items;
       if (outcome.items === 0 && itemsAlone > 0) batchSize = 1;
     }
     for (const folder of batch) {
