@@ -15,6 +15,7 @@ import { imageImportApi, type ImageImport } from "../lib/imageimport/index.ts";
 import { generateTree, startFakeDrive, type FakeDrive } from "../tools/fake-drive/index.ts";
 import { applyImageImportCrd } from "../tools/localstack/crds.ts";
 import { freePort } from "../test/support/free-port.ts";
+import { compiledEntry } from "./compiled-entry.ts";
 import {
   createBenchWorld,
   machineDescription,
@@ -75,7 +76,7 @@ async function importOnce(
   const processes: MeasuredProcess[] = [];
   try {
     const operatorPort = await freePort();
-    const operator = startMeasuredProcess(process.execPath, ["operator/main.ts"], {
+    const operator = startMeasuredProcess(process.execPath, [compiledEntry("operator")], {
       ...common,
       WATCH_NAMESPACE: namespace,
       LEADER_ELECTION_NAMESPACE: namespace,
@@ -87,7 +88,7 @@ async function importOnce(
     const workers: MeasuredProcess[] = [];
     for (let i = 0; i < options.workers; i++) {
       const port = await freePort();
-      const worker = startMeasuredProcess(process.execPath, ["worker/main.ts"], {
+      const worker = startMeasuredProcess(process.execPath, [compiledEntry("worker")], {
         ...common,
         METRICS_PORT: String(port),
         WORKER_CONCURRENCY: String(options.concurrency),
