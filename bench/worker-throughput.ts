@@ -37,12 +37,17 @@ const { values } = parseArgs({
     size: { type: "string", default: "200000" },
     "latency-ms": { type: "string", default: "100" },
     concurrency: { type: "string", default: "64" },
+    // Extra Node flags for the worker (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof), after the chart's own.
+    "worker-node-options": { type: "string", default: "" },
+    // The worker's S3_CHECKSUMS (default: the worker's own default, WHEN_SUPPORTED).
+    "s3-checksums": { type: "string" },
   },
 });
 const files = Number(values.files);
 const size = Number(values.size);
 const latencyMs = Number(values["latency-ms"]);
 const concurrency = Number(values.concurrency);
+const workerNodeOptions = values["worker-node-options"];
 const metricsPort = await freePort();
 const rclonePath = "/usr/bin/rclone";
 
@@ -99,6 +104,8 @@ async function runWorker(
       DRIVE_BURST: "100000",
       METRICS_PORT: String(metricsPort),
       DATABASE_MAX_CONNECTIONS: String(Math.ceil(concurrency / 2)),
+      ...(workerNodeOptions === "" ? {} : { NODE_OPTIONS: workerNodeOptions }),
+      ...(values["s3-checksums"] === undefined ? {} : { S3_CHECKSUMS: values["s3-checksums"] }),
     }),
   );
   await waitForHttpOk(`http://127.0.0.1:${metricsPort}/readyz`, worker);
