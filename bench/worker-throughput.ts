@@ -41,6 +41,8 @@ const { values } = parseArgs({
     "worker-node-options": { type: "string", default: "" },
     // The worker's S3_CHECKSUMS (default: the worker's own default, WHEN_SUPPORTED).
     "s3-checksums": { type: "string" },
+    // Only the worker: no raw PUT loop, no rclone (for comparing worker settings).
+    "worker-only": { type: "boolean", default: false },
   },
 });
 const files = Number(values.files);
@@ -71,16 +73,18 @@ try {
   );
 
   results.push(await runWorker(world, drive, published.importUid, published.tasks.length));
-  results.push(await rawPutLoop(world));
-  if (existsSync(rclonePath))
-    results.push(
-      await runRclone(
-        world,
-        drive,
-        published.tasks.map((task) => task.fileId),
-      ),
-    );
-  else console.error(`${rclonePath} not found: rclone skipped (Debian: apt-get install rclone)`);
+  if (!values["worker-only"]) {
+    results.push(await rawPutLoop(world));
+    if (existsSync(rclonePath))
+      results.push(
+        await runRclone(
+          world,
+          drive,
+          published.tasks.map((task) => task.fileId),
+        ),
+      );
+    else console.error(`${rclonePath} not found: rclone skipped (Debian: apt-get install rclone)`);
+  }
 } finally {
   await world.close();
   await drive.close();
