@@ -145,6 +145,7 @@ export class FileImporter {
         contentType: task.mimeType,
         md5: task.md5,
         size: task.size,
+        bodySha256: () => meter.measured.sha256,
         importUid: task.importUid,
         driveFileId: task.fileId,
       },

@@ -12,6 +12,11 @@ export interface ObjectTarget {
   md5: string | null;
   /** The byte count Drive listed (null: not listed); the body is checked against it as it streams. */
   size: number | null;
+  /**
+   * The body's sha256 (hex), readable once the body ended: a gathered PUT sends it as its signed payload
+   * hash instead of having the SDK hash the same bytes again (and the server checks it).
+   */
+  bodySha256?: () => string;
   /** Provenance, for whoever looks at the bucket. */
   importUid: string;
   driveFileId: string;
@@ -102,18 +107,17 @@ export class ObjectStore {
     body.on("error", abort);
     try {
       const streamed = (await this.#s3.config.requestChecksumCalculation()) === "WHEN_REQUIRED";
-      await this.#s3.send(
-        new PutObjectCommand({
-          Bucket: target.bucket,
-          Key: target.key,
-          Body: streamed ? body : await gather(body, size),
-          ContentLength: size,
-          ...(target.md5 === null ? {} : { ContentMD5: Buffer.from(target.md5, "hex").toString("base64") }),
-          ContentType: target.contentType,
-          Metadata: objectMetadata(target),
-        }),
-        { abortSignal: request.signal },
-      );
+      const put = new PutObjectCommand({
+        Bucket: target.bucket,
+        Key: target.key,
+        Body: streamed ? body : await gather(body, size),
+        ContentLength: size,
+        ...(target.md5 === null ? {} : { ContentMD5: Buffer.from(target.md5, "hex").toString("base64") }),
+        ContentType: target.contentType,
+        Metadata: objectMetadata(target),
+      });
+      if (!streamed && target.bodySha256 !== undefined) withPayloadHash(put, target.bodySha256());
+      await this.#s3.send(put, { abortSignal: request.signal });
     } catch (error) {
       // The server refusing the md5 and the body's own check race; the body's error says more.
       if (body.errored === null && !body.destroyed && !signal.aborted) await settled(body, bodySettleMs);
@@ -139,6 +143,17 @@ async function gather(body: Readable, size: number): Promise<Buffer> {
     length += chunk.length;
   }
   return length === size ? bytes : bytes.subarray(0, length);
+}
+
+/** Signs `put` with `sha256` (hex) as its payload hash: SigV4 takes a given x-amz-content-sha256 as is. */
+function withPayloadHash(put: PutObjectCommand, sha256: string): void {
+  put.middlewareStack.add(
+    (next) => (args) => {
+      (args.request as { headers: Record<string, string> }).headers["x-amz-content-sha256"] = sha256;
+      return next(args);
+    },
+    { step: "build", name: "imagesyncPayloadHash" },
+  );
 }
 
 /** Resolves once `body` ended, failed or closed, or after `timeoutMs`. */
