@@ -37,7 +37,7 @@ const { values } = parseArgs({
     size: { type: "string", default: "200000" },
     "latency-ms": { type: "string", default: "100" },
     concurrency: { type: "string", default: "64" },
-    // Extra Node flags for the worker (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof), after the chart's own.
+    // NODE_OPTIONS for the worker (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof); the chart sets none for it.
     "worker-node-options": { type: "string", default: "" },
     // The worker's S3_CHECKSUMS (default: the worker's own default, WHEN_SUPPORTED).
     "s3-checksums": { type: "string" },
