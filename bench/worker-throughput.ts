@@ -37,12 +37,19 @@ const { values } = parseArgs({
     size: { type: "string", default: "200000" },
     "latency-ms": { type: "string", default: "100" },
     concurrency: { type: "string", default: "64" },
+    // NODE_OPTIONS for the worker (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof); the chart sets none for it.
+    "worker-node-options": { type: "string", default: "" },
+    // The worker's S3_CHECKSUMS (default: the worker's own default, WHEN_SUPPORTED).
+    "s3-checksums": { type: "string" },
+    // Only the worker: no raw PUT loop, no rclone (for comparing worker settings).
+    "worker-only": { type: "boolean", default: false },
   },
 });
 const files = Number(values.files);
 const size = Number(values.size);
 const latencyMs = Number(values["latency-ms"]);
 const concurrency = Number(values.concurrency);
+const workerNodeOptions = values["worker-node-options"];
 const metricsPort = await freePort();
 const rclonePath = "/usr/bin/rclone";
 
@@ -66,16 +73,18 @@ try {
   );
 
   results.push(await runWorker(world, drive, published.importUid, published.tasks.length));
-  results.push(await rawPutLoop(world));
-  if (existsSync(rclonePath))
-    results.push(
-      await runRclone(
-        world,
-        drive,
-        published.tasks.map((task) => task.fileId),
-      ),
-    );
-  else console.error(`${rclonePath} not found: rclone skipped (Debian: apt-get install rclone)`);
+  if (!values["worker-only"]) {
+    results.push(await rawPutLoop(world));
+    if (existsSync(rclonePath))
+      results.push(
+        await runRclone(
+          world,
+          drive,
+          published.tasks.map((task) => task.fileId),
+        ),
+      );
+    else console.error(`${rclonePath} not found: rclone skipped (Debian: apt-get install rclone)`);
+  }
 } finally {
   await world.close();
   await drive.close();
@@ -99,6 +108,8 @@ async function runWorker(
       DRIVE_BURST: "100000",
       METRICS_PORT: String(metricsPort),
       DATABASE_MAX_CONNECTIONS: String(Math.ceil(concurrency / 2)),
+      ...(workerNodeOptions === "" ? {} : { NODE_OPTIONS: workerNodeOptions }),
+      ...(values["s3-checksums"] === undefined ? {} : { S3_CHECKSUMS: values["s3-checksums"] }),
     }),
   );
   await waitForHttpOk(`http://127.0.0.1:${metricsPort}/readyz`, worker);

@@ -61,6 +61,24 @@ describe("ContentMeter", () => {
     );
   });
 
+  it("fails the stream as soon as more bytes arrive than Drive listed, passing none of them on", async () => {
+    const contentMeter = new ContentMeter({ expected: { md5, size: 7168 }, headerLimit: 0 });
+    let received = 0;
+    const sink = new Writable({
+      write: (chunk: Buffer, _encoding, done) => {
+        received += chunk.length;
+        done();
+      },
+    });
+    const flow = pipeline(
+      Readable.from([bytes.subarray(0, 7168), bytes.subarray(7168, 7169)]),
+      contentMeter,
+      sink,
+    );
+    await expect(flow).rejects.toThrow("received more than the 7168 bytes Drive listed");
+    expect(received).toBe(7168);
+  });
+
   it("keeps at most the header limit, even from one large chunk", async () => {
     const { meter: measuredBy } = await meter({ md5, size: bytes.length }, 10);
     expect(measuredBy.measured.header).toEqual(bytes.subarray(0, 10));

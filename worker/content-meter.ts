@@ -28,7 +28,8 @@ export interface ContentMeterOptions {
 /**
  * A pass-through stream that counts and hashes (md5 and sha256) what flows through it and keeps the first
  * bytes. When the source ends it checks the size and md5 against Drive's listing and fails the stream on a
- * mismatch, before its end reaches the uploader, so a wrong object is never completed.
+ * mismatch, before its end reaches the uploader, so a wrong object is never completed; a byte beyond the
+ * listed size fails it at once.
  */
 export class ContentMeter extends Transform {
   readonly #options: ContentMeterOptions;
@@ -52,6 +53,12 @@ export class ContentMeter extends Transform {
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.#size += chunk.length;
+    // At once, not at the end: a single PUT announced Drive's size, and must never be sent more bytes.
+    const listed = this.#options.expected.size;
+    if (listed !== null && this.#size > listed) {
+      callback(new ContentMismatchError(`received more than the ${listed} bytes Drive listed`));
+      return;
+    }
     this.#md5.update(chunk);
     this.#sha256.update(chunk);
     if (this.#headerLength < this.#options.headerLimit) {

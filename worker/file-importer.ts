@@ -1,4 +1,4 @@
-import { pipeline, type Readable } from "node:stream";
+import type { Readable } from "node:stream";
 import type { Clock } from "../lib/controller-runtime/clock.ts";
 import type { NewImage } from "../lib/db/index.ts";
 import { googleDriveSource } from "../lib/imageimport/api.ts";
@@ -127,9 +127,16 @@ export class FileImporter {
     return { state: "succeeded", image: await imageRow(task, meter.measured) };
   }
 
-  /** Drive → meter → S3; a failure anywhere destroys the whole chain and nothing is stored. */
+  /**
+   * Drive → meter → S3; a failure anywhere destroys the whole chain and nothing is stored. Plain `pipe` with
+   * the two links wired by hand, not `stream.pipeline`: that one costs an AbortController and a DOMException
+   * per file, a measurable share of a small file's CPU.
+   */
   async #stream(source: Readable, meter: ContentMeter, task: FileTask, signal: AbortSignal): Promise<void> {
-    const body = pipeline(source, meter, () => undefined);
+    source.on("error", (error) => meter.destroy(error));
+    // The uploader destroys the meter when it is done, whatever happened; the download goes with it.
+    meter.once("close", () => source.destroy());
+    const body = source.pipe(meter);
     await this.#parts.objects.upload(
       body,
       {
@@ -137,6 +144,8 @@ export class FileImporter {
         key: task.objectKey,
         contentType: task.mimeType,
         md5: task.md5,
+        size: task.size,
+        bodySha256: () => meter.measured.sha256,
         importUid: task.importUid,
         driveFileId: task.fileId,
       },

@@ -1,5 +1,11 @@
 import { sql, type Kysely, type QueryCreator, type UpdateQueryBuilder, type UpdateResult } from "kysely";
-import { terminalFileStates, type Database, type NewImage } from "../lib/db/index.ts";
+import {
+  prepareQuery,
+  terminalFileStates,
+  type Database,
+  type NewImage,
+  type PreparedQuery,
+} from "../lib/db/index.ts";
 import { FileReason } from "../lib/imageimport/reasons.ts";
 import type { FileTask } from "../lib/queue/index.ts";
 
@@ -17,11 +23,14 @@ export interface Claim {
 
 type FileRowUpdate = UpdateQueryBuilder<Database, "import_files", "import_files", UpdateResult>;
 
+/** What identifies the row a task drives. */
+type TaskIdentity = Pick<FileTask, "importUid" | "fileId" | "revision" | "generation">;
+
 /**
  * Narrows an update to the row `task` may change (docs/design.md): same file, same revision, and not
  * superseded by a later publish. A stale or duplicate task so changes nothing, and its caller just acks it.
  */
-function rowOf(update: FileRowUpdate, task: FileTask): FileRowUpdate {
+function rowOf(update: FileRowUpdate, task: TaskIdentity): FileRowUpdate {
   return update
     .where("import_uid", "=", task.importUid)
     .where("file_id", "=", task.fileId)
@@ -64,12 +73,124 @@ async function changed(update: FileRowUpdate): Promise<boolean> {
   return result.numUpdatedRows > 0n;
 }
 
-/** The worker's side of a file's state machine in PostgreSQL; every transition is guarded by the task driving it. */
+const taskSlots = ["importUid", "fileId", "revision", "generation", "now"] as const;
+const claimSlots = [...taskSlots, "source", "bucket", "objectKey"] as const;
+const storedSlots = [...taskSlots, ...imageColumns] as const;
+type ClaimSlot = (typeof claimSlots)[number];
+type StoredSlot = (typeof storedSlots)[number];
+
+function taskValues(task: FileTask): Record<(typeof taskSlots)[number], unknown> {
+  return {
+    importUid: task.importUid,
+    fileId: task.fileId,
+    revision: task.revision,
+    generation: task.generation,
+    now: new Date(),
+  };
+}
+
+/** Claims the row `task` drives, returning its attempts and, in the same round trip, the catalogue's md5. */
+function claimQuery(
+  db: Kysely<Database>,
+  slot: TaskIdentity & { now: Date; source: string; bucket: string; objectKey: string },
+) {
+  const update = db
+    .updateTable("import_files")
+    .set((eb) => ({ state: "in_progress", attempts: eb("attempts", "+", 1), updated_at: slot.now }));
+  return rowOf(update, slot)
+    .where("state", "not in", terminalFileStates)
+    .returning((eb) => [
+      "attempts",
+      eb
+        .selectFrom("images")
+        .select("md5")
+        .where("source", "=", slot.source)
+        .where("source_id", "=", slot.fileId)
+        .where("bucket", "=", slot.bucket)
+        .where("object_key", "=", slot.objectKey)
+        .as("catalogued_md5"),
+    ]);
+}
+
+/** Ends the claimed row of `task` in `outcome`'s state (guarded: only an `in_progress` row changes). */
+function endRow(
+  db: QueryCreator<Database>,
+  task: TaskIdentity,
+  outcome: FileOutcome,
+  now: Date,
+): FileRowUpdate {
+  return rowOf(
+    db.updateTable("import_files").set({
+      state: outcome.state,
+      error_reason: outcome.state === "succeeded" ? null : outcome.reason,
+      error_message: outcome.state === "failed" ? outcome.message : null,
+      finished_at: now,
+      updated_at: now,
+    }),
+    task,
+  ).where("state", "=", "in_progress");
+}
+
+/**
+ * Ends a stored file's row and upserts its image in one statement, so one round trip: the image row is
+ * written only if the state change happened. The row lock the UPDATE takes orders two deliveries finishing
+ * at once; the second finds the row terminal.
+ */
+function finishStoredQuery(
+  db: Kysely<Database>,
+  task: TaskIdentity,
+  image: Record<ImageColumn, unknown>,
+  now: Date,
+) {
+  const stored: FileOutcome = { state: "succeeded", image: {} as NewImage };
+  return db
+    .with("ended", (qc) => endRow(qc, task, stored, now).returning("file_id"))
+    .insertInto("images")
+    .columns(imageColumns)
+    .expression((eb) =>
+      eb
+        .selectFrom("ended")
+        .select(
+          imageColumns.map((column) =>
+            sql`${image[column]}::${sql.raw(imageColumnTypes[column])}`.as(column),
+          ),
+        ),
+    )
+    .onConflict((oc) =>
+      oc.columns(imageIdentity).doUpdateSet((eb) => ({
+        import_uid: eb.ref("excluded.import_uid"),
+        name: eb.ref("excluded.name"),
+        folder_path: eb.ref("excluded.folder_path"),
+        mime_type: eb.ref("excluded.mime_type"),
+        size: eb.ref("excluded.size"),
+        md5: eb.ref("excluded.md5"),
+        sha256: eb.ref("excluded.sha256"),
+        width: eb.ref("excluded.width"),
+        height: eb.ref("excluded.height"),
+        taken_at: eb.ref("excluded.taken_at"),
+        camera_make: eb.ref("excluded.camera_make"),
+        camera_model: eb.ref("excluded.camera_model"),
+        latitude: eb.ref("excluded.latitude"),
+        longitude: eb.ref("excluded.longitude"),
+        updated_at: now,
+      })),
+    )
+    .returning("id");
+}
+
+/**
+ * The worker's side of a file's state machine in PostgreSQL; every transition is guarded by the task driving it.
+ * The two statements every file runs (claim, and finish as stored) are built and compiled once (prepareQuery).
+ */
 export class FileRecords {
   readonly #db: Kysely<Database>;
+  readonly #claim: PreparedQuery<ClaimSlot, { attempts: number; catalogued_md5: string | null }>;
+  readonly #finishStored: PreparedQuery<StoredSlot, unknown>;
 
   constructor(db: Kysely<Database>) {
     this.#db = db;
+    this.#claim = prepareQuery(db, claimSlots, (slot) => claimQuery(db, slot));
+    this.#finishStored = prepareQuery(db, storedSlots, (slot) => finishStoredQuery(db, slot, slot, slot.now));
   }
 
   /**
@@ -77,24 +198,13 @@ export class FileRecords {
    * (row gone or terminal, another revision, or superseded by a newer publish).
    */
   async claim(task: FileTask, source: string): Promise<Claim | undefined> {
-    const update = this.#db
-      .updateTable("import_files")
-      .set((eb) => ({ state: "in_progress", attempts: eb("attempts", "+", 1), updated_at: new Date() }));
-    const row = await rowOf(update, task)
-      .where("state", "not in", terminalFileStates)
-      .returning((eb) => [
-        "attempts",
-        // The catalogue's word on the object, in the same round trip.
-        eb
-          .selectFrom("images")
-          .select("md5")
-          .where("source", "=", source)
-          .where("source_id", "=", task.fileId)
-          .where("bucket", "=", task.bucket)
-          .where("object_key", "=", task.objectKey)
-          .as("catalogued_md5"),
-      ])
-      .executeTakeFirst();
+    const { rows } = await this.#claim.execute({
+      ...taskValues(task),
+      source,
+      bucket: task.bucket,
+      objectKey: task.objectKey,
+    });
+    const row = rows[0];
     return row === undefined ? undefined : { attempt: row.attempts, cataloguedMd5: row.catalogued_md5 };
   }
 
@@ -104,56 +214,14 @@ export class FileRecords {
    * holds (another delivery finished the file first): then nothing is written.
    */
   async finish(task: FileTask, outcome: FileOutcome): Promise<boolean> {
-    const end = (db: QueryCreator<Database>): FileRowUpdate =>
-      rowOf(
-        db.updateTable("import_files").set({
-          state: outcome.state,
-          error_reason: outcome.state === "succeeded" ? null : outcome.reason,
-          error_message: outcome.state === "failed" ? outcome.message : null,
-          finished_at: new Date(),
-          updated_at: new Date(),
-        }),
-        task,
-      ).where("state", "=", "in_progress");
-    if (outcome.state !== "succeeded") return changed(end(this.#db));
-    const image = outcome.image;
-    // One statement, so one round trip: the image row is written only if the state change happened. The row
-    // lock the UPDATE takes orders two deliveries finishing at once; the second finds the row terminal.
-    const row = await this.#db
-      .with("ended", (db) => end(db).returning("file_id"))
-      .insertInto("images")
-      .columns(imageColumns)
-      .expression((eb) =>
-        eb
-          .selectFrom("ended")
-          .select(
-            imageColumns.map((column) =>
-              sql`${image[column]}::${sql.raw(imageColumnTypes[column])}`.as(column),
-            ),
-          ),
-      )
-      .onConflict((oc) =>
-        oc.columns(imageIdentity).doUpdateSet((eb) => ({
-          import_uid: eb.ref("excluded.import_uid"),
-          name: eb.ref("excluded.name"),
-          folder_path: eb.ref("excluded.folder_path"),
-          mime_type: eb.ref("excluded.mime_type"),
-          size: eb.ref("excluded.size"),
-          md5: eb.ref("excluded.md5"),
-          sha256: eb.ref("excluded.sha256"),
-          width: eb.ref("excluded.width"),
-          height: eb.ref("excluded.height"),
-          taken_at: eb.ref("excluded.taken_at"),
-          camera_make: eb.ref("excluded.camera_make"),
-          camera_model: eb.ref("excluded.camera_model"),
-          latitude: eb.ref("excluded.latitude"),
-          longitude: eb.ref("excluded.longitude"),
-          updated_at: new Date(),
-        })),
-      )
-      .returning("id")
-      .executeTakeFirst();
-    return row !== undefined;
+    if (outcome.state !== "succeeded") return changed(endRow(this.#db, task, outcome, new Date()));
+    const { image } = outcome;
+    const values = Object.fromEntries(imageColumns.map((column) => [column, image[column]])) as Record<
+      ImageColumn,
+      unknown
+    >;
+    const { rows } = await this.#finishStored.execute({ ...taskValues(task), ...values });
+    return rows.length > 0;
   }
 
   /** Hands the file back to the queue after a transient failure, keeping the error. False when the claim no longer holds. */

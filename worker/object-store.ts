@@ -1,4 +1,4 @@
-import { HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import type { Readable } from "node:stream";
 import { StorageError } from "./errors.ts";
@@ -10,6 +10,13 @@ export interface ObjectTarget {
   contentType: string;
   /** Drive's md5 of the bytes, verified while they stream; a multipart ETag is no md5, so it rides as metadata. */
   md5: string | null;
+  /** The byte count Drive listed (null: not listed); the body is checked against it as it streams. */
+  size: number | null;
+  /**
+   * The body's sha256 (hex), readable once the body ended: a gathered PUT sends it as its signed payload
+   * hash instead of having the SDK hash the same bytes again (and the server checks it).
+   */
+  bodySha256?: () => string;
   /** Provenance, for whoever looks at the bucket. */
   importUid: string;
   driveFileId: string;
@@ -50,10 +57,15 @@ export class ObjectStore {
   }
 
   /**
-   * Streams `body` into the object: one PUT for a small file, a multipart upload otherwise, aborted (so
-   * nothing is stored) when `body` fails. A failure of `body` itself (Drive, a checksum) is rethrown as is.
+   * Streams `body` into the object, aborted (so nothing is stored) when `body` fails: one PutObject for a
+   * file of known size up to one part, a multipart upload otherwise. A failure of `body` itself (Drive, a
+   * checksum) is rethrown as is.
    */
   async upload(body: Readable, target: ObjectTarget, signal: AbortSignal): Promise<void> {
+    if (target.size !== null && target.size <= this.#upload.partSizeBytes) {
+      await this.#put(body, target, target.size, signal);
+      return;
+    }
     const upload = new Upload({
       client: this.#s3,
       params: {
@@ -61,11 +73,7 @@ export class ObjectStore {
         Key: target.key,
         Body: body,
         ContentType: target.contentType,
-        Metadata: {
-          ...(target.md5 === null ? {} : { md5: target.md5 }),
-          "import-uid": target.importUid,
-          "drive-file-id": target.driveFileId,
-        },
+        Metadata: objectMetadata(target),
       },
       partSize: this.#upload.partSizeBytes,
       queueSize: this.#upload.queueSize,
@@ -83,6 +91,91 @@ export class ObjectStore {
       body.destroy();
     }
   }
+
+  /**
+   * One PutObject, without lib-storage's machinery. With Drive's md5 as Content-MD5 the server itself refuses
+   * bytes that are not Drive's, so a body whose md5 check fails only after its last byte went out still
+   * never becomes an object. The body streams straight onto the socket when the client adds no checksum of
+   * its own (WHEN_REQUIRED); with WHEN_SUPPORTED it is gathered first (at most one part), since a streamed
+   * body would go out as aws-chunked with a trailer, and servers such as versitygw then close the connection
+   * after every request. The SDK does not retry a streamed body (it cannot replay it); our retry policy does.
+   */
+  async #put(body: Readable, target: ObjectTarget, size: number, signal: AbortSignal): Promise<void> {
+    const request = new AbortController();
+    const abort = (): void => request.abort();
+    signal.addEventListener("abort", abort, { once: true });
+    body.on("error", abort);
+    try {
+      const streamed = (await this.#s3.config.requestChecksumCalculation()) === "WHEN_REQUIRED";
+      const put = new PutObjectCommand({
+        Bucket: target.bucket,
+        Key: target.key,
+        Body: streamed ? body : await gather(body, size),
+        ContentLength: size,
+        ...(target.md5 === null ? {} : { ContentMD5: Buffer.from(target.md5, "hex").toString("base64") }),
+        ContentType: target.contentType,
+        Metadata: objectMetadata(target),
+      });
+      if (!streamed && target.bodySha256 !== undefined) withPayloadHash(put, target.bodySha256());
+      await this.#s3.send(put, { abortSignal: request.signal });
+    } catch (error) {
+      // The server refusing the md5 and the body's own check race; the body's error says more.
+      if (body.errored === null && !body.destroyed && !signal.aborted) await settled(body, bodySettleMs);
+      if (body.errored !== null) throw body.errored;
+      throw storageError(`could not upload s3://${target.bucket}/${target.key}`, error);
+    } finally {
+      signal.removeEventListener("abort", abort);
+      body.destroy();
+    }
+  }
+}
+
+// How long a failed PUT waits for its body to end or fail, to report the body's own error when it has one.
+const bodySettleMs = 1_000;
+
+/** All of `body`'s bytes in one buffer of `size` bytes (the body fails itself beyond that many). */
+async function gather(body: Readable, size: number): Promise<Buffer> {
+  const bytes = Buffer.allocUnsafe(size);
+  let length = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    if (length + chunk.length > size) throw new Error(`the body is longer than the ${size} bytes announced`);
+    chunk.copy(bytes, length);
+    length += chunk.length;
+  }
+  return length === size ? bytes : bytes.subarray(0, length);
+}
+
+/** Signs `put` with `sha256` (hex) as its payload hash: SigV4 takes a given x-amz-content-sha256 as is. */
+function withPayloadHash(put: PutObjectCommand, sha256: string): void {
+  put.middlewareStack.add(
+    (next) => (args) => {
+      (args.request as { headers: Record<string, string> }).headers["x-amz-content-sha256"] = sha256;
+      return next(args);
+    },
+    { step: "build", name: "imagesyncPayloadHash" },
+  );
+}
+
+/** Resolves once `body` ended, failed or closed, or after `timeoutMs`. */
+function settled(body: Readable, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      body.off("end", done).off("error", done).off("close", done);
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    body.once("end", done).once("error", done).once("close", done);
+  });
+}
+
+/** The object's own metadata (`x-amz-meta-*`). */
+function objectMetadata(target: ObjectTarget): Record<string, string> {
+  return {
+    ...(target.md5 === null ? {} : { md5: target.md5 }),
+    "import-uid": target.importUid,
+    "drive-file-id": target.driveFileId,
+  };
 }
 
 function isNotFound(error: unknown): boolean {

@@ -25,11 +25,16 @@ export interface TaskConsumerOptions {
 // How long one pull waits for tasks; also the most a stop waits for an idle pull to end.
 const pullExpiresMs = 5_000;
 const pullErrorBackoffMs = 1_000;
+// A free slot waits at most this long for others to free before it is pulled for alone.
+const pullBatchDelayMs = 20;
 
 /**
  * Pulls file tasks from the shared durable consumer and runs up to `concurrency` of them at once: it asks for
  * exactly as many as it has free slots, so no task waits in a local buffer while its ack timer runs. Each task
  * in flight sends `working()` heartbeats and is settled as its handler says (ack, nak with delay, term).
+ * Free slots are pulled for in batches of an eighth of `concurrency` (or whatever is free after a 20 ms
+ * wait): every pull costs a subscription, a request and its timers, which one pull per finished small file
+ * made a visible share of the worker's CPU.
  */
 export class TaskConsumer {
   readonly #options: TaskConsumerOptions;
@@ -73,13 +78,24 @@ export class TaskConsumer {
 
   async #run(): Promise<void> {
     const { consumer, concurrency, clock, logger } = this.#options;
+    const batch = Math.max(1, Math.floor(concurrency / 8));
+    let firstFreeAt: number | undefined;
     while (!this.#stopping) {
       const free = concurrency - this.#inFlight.size;
       if (free === 0) {
-        await new Promise<void>((resolve) => (this.#slotFreed = resolve));
-        this.#slotFreed = undefined;
+        firstFreeAt = undefined;
+        await this.#slotFreedOrAfter(undefined);
         continue;
       }
+      if (free < batch) {
+        firstFreeAt ??= clock.now();
+        const left = firstFreeAt + pullBatchDelayMs - clock.now();
+        if (left > 0) {
+          await this.#slotFreedOrAfter(left);
+          continue;
+        }
+      }
+      firstFreeAt = undefined;
       try {
         this.#pull = await consumer.fetch({ max_messages: free, expires: pullExpiresMs });
         // A stop that came while the pull was being set up must not wait for it to expire.
@@ -95,6 +111,18 @@ export class TaskConsumer {
         this.#pull = undefined;
       }
     }
+  }
+
+  /** Resolves when a slot frees (or the consumer stops), or after `delayMs` when given. */
+  async #slotFreedOrAfter(delayMs: number | undefined): Promise<void> {
+    const { clock } = this.#options;
+    let timer: unknown;
+    await new Promise<void>((resolve) => {
+      this.#slotFreed = resolve;
+      if (delayMs !== undefined) timer = clock.setTimeout(resolve, delayMs);
+    });
+    if (timer !== undefined) clock.clearTimeout(timer);
+    this.#slotFreed = undefined;
   }
 
   #dispatch(message: JsMsg): void {

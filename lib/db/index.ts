@@ -1,3 +1,4 @@
 export { connectDatabase, type DatabaseOptions } from "./connect.ts";
 export { migrateToLatest } from "./migrate.ts";
+export { prepareQuery, type PreparedQuery } from "./prepared-query.ts";
 export * from "./schema.ts";
