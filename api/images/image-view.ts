@@ -1,13 +1,13 @@
-import type { ImageRow } from "../../lib/db/index.ts";
 import type { ImageItem } from "../schemas/images.ts";
+import type { ImageRecord } from "./image-queries.ts";
 
 /** An image row's id as text (pg returns int8 as a string; lib/db's nested column type hides that). */
-export function imageIdOf(row: ImageRow): string {
+export function imageIdOf(row: ImageRecord): string {
   return row.id as unknown as string;
 }
 
 /** One image as the API shows it: the older API's fields first, then the rest of the catalogue row. */
-export function imageItem(row: ImageRow, url: string): ImageItem {
+export function imageItem(row: ImageRecord, url: string): ImageItem {
   return {
     id: imageIdOf(row),
     name: row.name,
@@ -16,7 +16,7 @@ export function imageItem(row: ImageRow, url: string): ImageItem {
     mime_type: row.mime_type,
     storage_path: url,
     source: row.source,
-    created_at: row.created_at.toISOString(),
+    created_at: row.created_at,
     source_id: row.source_id,
     import_id: row.import_uid,
     folder_path: row.folder_path,
@@ -24,13 +24,13 @@ export function imageItem(row: ImageRow, url: string): ImageItem {
     sha256: row.sha256,
     width: row.width,
     height: row.height,
-    taken_at: row.taken_at === null ? null : row.taken_at.toISOString(),
+    taken_at: row.taken_at,
     camera_make: row.camera_make,
     camera_model: row.camera_model,
     latitude: row.latitude,
     longitude: row.longitude,
     bucket: row.bucket,
     object_key: row.object_key,
-    updated_at: row.updated_at.toISOString(),
+    updated_at: row.updated_at,
   };
 }
