@@ -21,8 +21,9 @@ export interface ImagePageRequest {
   includeTotal: boolean;
 }
 
-/** An image row as the API reads it: timestamps come as ISO 8601 text (see `imageColumns`). */
-export interface ImageRecord extends Omit<ImageRow, "taken_at" | "created_at" | "updated_at"> {
+/** An image row as the API reads it: the id and timestamps as text (see `imageColumns`). */
+export interface ImageRecord extends Omit<ImageRow, "id" | "taken_at" | "created_at" | "updated_at"> {
+  id: string;
   taken_at: string | null;
   created_at: string;
   updated_at: string;
@@ -53,7 +54,7 @@ function isoTime<T extends string | null>(
 
 /** Every column of images, as an ImageRecord. */
 const imageColumns = [
-  "images.id",
+  imageId.as("id"),
   "images.source",
   "images.source_id",
   "images.import_uid",
@@ -108,12 +109,20 @@ export async function listImages(db: Kysely<Database>, request: ImagePageRequest
   const { filters } = request;
   if (filters.namespaces?.length === 0)
     return { rows: [], hasMore: false, total: request.includeTotal ? 0 : undefined };
-  let query = applyFilters(db.selectFrom("images").select(imageColumns), filters);
-  if (request.beforeId !== undefined) query = query.where(imageId, "<", request.beforeId);
-  const rowsQuery = query
-    .orderBy("images.id", "desc")
-    .limit(request.limit + 1)
-    .offset(request.offset);
+  let page = applyFilters(db.selectFrom("images").selectAll("images"), filters);
+  if (request.beforeId !== undefined) page = page.where(imageId, "<", request.beforeId);
+  // The page is cut in a subquery so that only its rows get their timestamps formatted: PostgreSQL
+  // computes a select list for every row an OFFSET skips, too.
+  const rowsQuery = db
+    .selectFrom(
+      page
+        .orderBy("images.id", "desc")
+        .limit(request.limit + 1)
+        .offset(request.offset)
+        .as("images"),
+    )
+    .select(imageColumns)
+    .orderBy("images.id", "desc");
   const countQuery = request.includeTotal
     ? applyFilters(
         db.selectFrom("images").select(sql<string>`count(*)`.as("total")),

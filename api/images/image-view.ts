@@ -1,9 +1,9 @@
 import type { ImageItem } from "../schemas/images.ts";
 import type { ImageRecord } from "./image-queries.ts";
 
-/** An image row's id as text (pg returns int8 as a string; lib/db's nested column type hides that). */
+/** An image row's id as text (pg returns int8 as a string). */
 export function imageIdOf(row: ImageRecord): string {
-  return row.id as unknown as string;
+  return row.id;
 }
 
 /** One image as the API shows it: the older API's fields first, then the rest of the catalogue row. */
