@@ -21,7 +21,7 @@ export interface ImagePageRequest {
   includeTotal: boolean;
 }
 
-/** An image row as the API reads it: the id and timestamps as text (see `imageColumns`). */
+/** An image row as the API reads it: the id and timestamps as PostgreSQL's text (see `imageColumns`). */
 export interface ImageRecord extends Omit<ImageRow, "id" | "taken_at" | "created_at" | "updated_at"> {
   id: string;
   taken_at: string | null;
@@ -42,14 +42,14 @@ export interface ImagePage {
 export const imageId = sql<string>`images.id`;
 
 /**
- * A timestamptz as Date.prototype.toISOString() writes it (UTC, milliseconds truncated, `Z`). PostgreSQL
- * formats it for less than it costs pg to parse the text into a Date and the API to format it back, which
- * for a page of images is three timestamps a row.
+ * A timestamptz as the text PostgreSQL writes for it anyway (its output function; pg would parse that into
+ * a Date). imageItem turns it into ISO 8601 with string slicing: a page has three timestamps a row, and
+ * the Date round trip (a regex, a Date, toISOString's printf) was a fifth of the API's time on a page.
  */
-function isoTime<T extends string | null>(
+function timestampText<T extends string | null>(
   column: "images.taken_at" | "images.created_at" | "images.updated_at",
 ) {
-  return sql<T>`to_char(${sql.ref(column)} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+  return sql<T>`${sql.ref(column)}::text`;
 }
 
 /** Every column of images, as an ImageRecord. */
@@ -66,15 +66,15 @@ const imageColumns = [
   "images.sha256",
   "images.width",
   "images.height",
-  isoTime<string | null>("images.taken_at").as("taken_at"),
+  timestampText<string | null>("images.taken_at").as("taken_at"),
   "images.camera_make",
   "images.camera_model",
   "images.latitude",
   "images.longitude",
   "images.bucket",
   "images.object_key",
-  isoTime<string>("images.created_at").as("created_at"),
-  isoTime<string>("images.updated_at").as("updated_at"),
+  timestampText<string>("images.created_at").as("created_at"),
+  timestampText<string>("images.updated_at").as("updated_at"),
 ] as const;
 
 type ImagesQuery<O> = SelectQueryBuilder<Database, "images", O>;
@@ -111,8 +111,8 @@ export async function listImages(db: Kysely<Database>, request: ImagePageRequest
     return { rows: [], hasMore: false, total: request.includeTotal ? 0 : undefined };
   let page = applyFilters(db.selectFrom("images").selectAll("images"), filters);
   if (request.beforeId !== undefined) page = page.where(imageId, "<", request.beforeId);
-  // The page is cut in a subquery so that only its rows get their timestamps formatted: PostgreSQL
-  // computes a select list for every row an OFFSET skips, too.
+  // The page is cut in a subquery so that only its rows are converted to text: PostgreSQL computes a
+  // select list for every row an OFFSET skips, too.
   const rowsQuery = db
     .selectFrom(
       page
