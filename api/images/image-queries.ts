@@ -21,8 +21,16 @@ export interface ImagePageRequest {
   includeTotal: boolean;
 }
 
+/** An image row as the API reads it: the id and timestamps as PostgreSQL's text (see `imageColumns`). */
+export interface ImageRecord extends Omit<ImageRow, "id" | "taken_at" | "created_at" | "updated_at"> {
+  id: string;
+  taken_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface ImagePage {
-  rows: ImageRow[];
+  rows: ImageRecord[];
   hasMore: boolean;
   total: number | undefined;
 }
@@ -32,6 +40,42 @@ export interface ImagePage {
  * kysely's typed where() accepts no value for it; PostgreSQL casts the id text to int8 itself.
  */
 export const imageId = sql<string>`images.id`;
+
+/**
+ * A timestamptz as the text PostgreSQL writes for it anyway (its output function; pg would parse that into
+ * a Date). imageItem turns it into ISO 8601 with string slicing: a page has three timestamps a row, and
+ * the Date round trip (a regex, a Date, toISOString's printf) was a fifth of the API's time on a page.
+ */
+function timestampText<T extends string | null>(
+  column: "images.taken_at" | "images.created_at" | "images.updated_at",
+) {
+  return sql<T>`${sql.ref(column)}::text`;
+}
+
+/** Every column of images, as an ImageRecord. */
+const imageColumns = [
+  imageId.as("id"),
+  "images.source",
+  "images.source_id",
+  "images.import_uid",
+  "images.name",
+  "images.folder_path",
+  "images.mime_type",
+  "images.size",
+  "images.md5",
+  "images.sha256",
+  "images.width",
+  "images.height",
+  timestampText<string | null>("images.taken_at").as("taken_at"),
+  "images.camera_make",
+  "images.camera_model",
+  "images.latitude",
+  "images.longitude",
+  "images.bucket",
+  "images.object_key",
+  timestampText<string>("images.created_at").as("created_at"),
+  timestampText<string>("images.updated_at").as("updated_at"),
+] as const;
 
 type ImagesQuery<O> = SelectQueryBuilder<Database, "images", O>;
 
@@ -65,12 +109,20 @@ export async function listImages(db: Kysely<Database>, request: ImagePageRequest
   const { filters } = request;
   if (filters.namespaces?.length === 0)
     return { rows: [], hasMore: false, total: request.includeTotal ? 0 : undefined };
-  let query = applyFilters(db.selectFrom("images").selectAll("images"), filters);
-  if (request.beforeId !== undefined) query = query.where(imageId, "<", request.beforeId);
-  const rowsQuery = query
-    .orderBy("images.id", "desc")
-    .limit(request.limit + 1)
-    .offset(request.offset);
+  let page = applyFilters(db.selectFrom("images").selectAll("images"), filters);
+  if (request.beforeId !== undefined) page = page.where(imageId, "<", request.beforeId);
+  // The page is cut in a subquery so that only its rows are converted to text: PostgreSQL computes a
+  // select list for every row an OFFSET skips, too.
+  const rowsQuery = db
+    .selectFrom(
+      page
+        .orderBy("images.id", "desc")
+        .limit(request.limit + 1)
+        .offset(request.offset)
+        .as("images"),
+    )
+    .select(imageColumns)
+    .orderBy("images.id", "desc");
   const countQuery = request.includeTotal
     ? applyFilters(
         db.selectFrom("images").select(sql<string>`count(*)`.as("total")),
@@ -89,11 +141,11 @@ export async function listImages(db: Kysely<Database>, request: ImagePageRequest
 export async function findImage(
   db: Kysely<Database>,
   id: string,
-): Promise<{ image: ImageRow; namespace: string | null } | undefined> {
+): Promise<{ image: ImageRecord; namespace: string | null } | undefined> {
   const row = await db
     .selectFrom("images")
     .leftJoin("imports", "imports.uid", "images.import_uid")
-    .selectAll("images")
+    .select(imageColumns)
     .select("imports.namespace as import_namespace")
     .where(imageId, "=", id)
     .executeTakeFirst();

@@ -35,6 +35,11 @@ export const imageRoutes: FastifyPluginCallbackTypebox<{ services: Services }> =
         querystring: ListImagesQuery,
         response: { 200: ImageListEnvelope, ...legacyErrorResponses(400, 403) },
       },
+      // A page is up to a thousand items of two dozen fields that imageItem builds one by one, so the
+      // schema-driven serializer only re-checks what the types already hold; it escapes every string in
+      // JavaScript and leaves a rope that is flattened again to count its bytes. V8's JSON.stringify writes
+      // the same text in half the time. The schemas still document the route.
+      serializerCompiler: () => (data) => JSON.stringify(data),
     },
     async (request) => {
       const query = request.query;

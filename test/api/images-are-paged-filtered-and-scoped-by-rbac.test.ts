@@ -83,6 +83,9 @@ describe("the image catalogue routes", () => {
       imageRow(importA2, api.bucket, 7, {
         mime_type: "image/heic",
         created_at: new Date("2025-01-07T00:00:00Z"),
+        // Microseconds and an offset: the API shows times as Date.toISOString() does (UTC, ms truncated).
+        updated_at: "2025-01-07T08:09:10.123999+02:00",
+        taken_at: "2024-06-01T12:34:56.789654Z",
       }),
     );
     for (let n = 8; n <= 10; n++)
@@ -126,6 +129,8 @@ describe("the image catalogue routes", () => {
         storage_path: expect.stringContaining("X-Amz-Signature="),
         source: "google-drive",
         created_at: "2025-01-07T00:00:00.000Z",
+        updated_at: "2025-01-07T06:09:10.123Z",
+        taken_at: "2024-06-01T12:34:56.789Z",
         import_id: importA2,
         bucket: api.bucket,
       }),
