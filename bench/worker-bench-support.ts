@@ -1,6 +1,6 @@
 /**
  * What the worker benchmarks share: a fresh database, bucket and queue prefix on a running local stack, the
- * worker as a real child process (`node worker/main.ts`) whose memory is read from /proc, and clean-up.
+ * worker as a real, compiled child process (`node dist/worker/main.js`) whose memory is read from /proc, and clean-up.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -151,7 +151,7 @@ async function emptyBucket(s3: S3Client, bucket: string): Promise<void> {
   }
 }
 
-/** The environment `node worker/main.ts` needs to work in `world`. */
+/** The environment the worker process needs to work in `world`. */
 export function workerEnv(
   world: BenchWorld,
   driveRootUrl: string,

@@ -23,6 +23,7 @@ import {
   waitForImport,
   workerEnv,
 } from "./worker-bench-support.ts";
+import { compiledEntry } from "./compiled-entry.ts";
 
 const { values } = parseArgs({
   options: {
@@ -47,7 +48,7 @@ const world = await createBenchWorld(stackEnvironment(values["stack-env"]), "lar
 try {
   const worker = startMeasuredProcess(
     process.execPath,
-    ["worker/main.ts"],
+    [compiledEntry("worker")],
     workerEnv(world, drive.rootUrl, {
       METRICS_PORT: String(metricsPort),
       S3_PART_SIZE_MIB: values["part-mib"],

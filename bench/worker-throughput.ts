@@ -29,6 +29,7 @@ import {
   workerEnv,
   type BenchWorld,
 } from "./worker-bench-support.ts";
+import { compiledEntry } from "./compiled-entry.ts";
 
 const { values } = parseArgs({
   options: {
@@ -100,7 +101,7 @@ async function runWorker(
   const startedAt = Date.now();
   const worker = startMeasuredProcess(
     process.execPath,
-    ["worker/main.ts"],
+    [compiledEntry("worker")],
     workerEnv(benchWorld, fake.rootUrl, {
       WORKER_CONCURRENCY: String(concurrency),
       // The fake Drive has no quota: pacing must not be what is measured.
