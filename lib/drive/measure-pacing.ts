@@ -20,7 +20,7 @@ const { values } = parseArgs({
     callers: { type: "string", default: "8" },
     rate: { type: "string", default: "10" },
     burst: { type: "string", default: "100" },
-    decrease: { type: "string", default: "0.5" },
+    decrease: { type: "string", default: "0.7" },
     step: { type: "string", default: "0.5" },
   },
 });

@@ -55,17 +55,10 @@ describe("Pacer", () => {
     return rates;
   }
 
-  it("climbs back fast to just under the rate Drive refused, holds there, then probes above it slowly", async () => {
+  it("climbs back fast to just under the rate Drive refused, and holds there", async () => {
     const clock = new FakeClock(0);
     const pacer = new Pacer(
-      {
-        ratePerSecond: 20,
-        decreaseFactor: 0.5,
-        settleFraction: 0.9,
-        increaseStep: 1,
-        increaseIntervalMs: 1_000,
-        probeAfterMs: 10_000,
-      },
+      { ratePerSecond: 20, decreaseFactor: 0.5, settleFraction: 0.9, increaseStep: 1, limitDrift: 0 },
       clock,
     );
     pacer.rateLimited(await pacer.acquire());
@@ -73,15 +66,31 @@ describe("Pacer", () => {
     expect(pacer.learnedLimit).toBe(20);
     pacer.succeeded();
     expect(pacer.currentRate).toBe(10); // too soon after the cut
-    expect(await ratesOverSeconds(pacer, clock, 13)).toEqual([
-      14, 16, 17, 18, 18, 18, 18, 18, 18, 19, 20, 20, 20,
-    ]);
+    expect(await ratesOverSeconds(pacer, clock, 7)).toEqual([14, 16, 17, 18, 18, 18, 18]);
+  });
+
+  it("lets the learned limit drift back to the ceiling, so chance refusals cannot starve the process", async () => {
+    const clock = new FakeClock(0);
+    const pacer = new Pacer(
+      { ratePerSecond: 40, decreaseFactor: 0.5, settleFraction: 0.9, increaseStep: 1, limitDrift: 0.1 },
+      clock,
+    );
+    pacer.rateLimited(await pacer.acquire());
+    const refusedAgain = pacer.acquire();
+    await clock.advance(100);
+    pacer.rateLimited(await refusedAgain);
+    expect(pacer.learnedLimit).toBe(20);
+    await ratesOverSeconds(pacer, clock, 1);
+    expect(pacer.learnedLimit).toBeCloseTo(22);
+    await ratesOverSeconds(pacer, clock, 60);
+    expect(pacer.learnedLimit).toBeGreaterThan(39.9);
+    expect(pacer.currentRate).toBeCloseTo(36, 1);
   });
 
   it("learns a lower limit when Drive refuses the settled rate too", async () => {
     const clock = new FakeClock(0);
     const pacer = new Pacer(
-      { ratePerSecond: 20, decreaseFactor: 0.5, settleFraction: 0.9, increaseStep: 1, probeAfterMs: 60_000 },
+      { ratePerSecond: 20, decreaseFactor: 0.5, settleFraction: 0.9, increaseStep: 1, limitDrift: 0 },
       clock,
     );
     pacer.rateLimited(await pacer.acquire());

@@ -15,9 +15,13 @@ export interface PacerOptions {
    * and holds there: close enough to the limit to use it, far enough to stop bouncing off it.
    */
   settleFraction: number;
-  /** Held at the settled rate this long without a rate-limit error, the pacer probes above it. */
-  probeAfterMs: number;
-  /** Requests per second added per interval while climbing back, at least, and while probing. */
+  /**
+   * Each interval without a rate-limit error, the learned limit drifts this share of the way back to the
+   * ceiling: Drive's limit may have risen, or the error was chance (Drive refuses some calls at any rate),
+   * and a limit that only ever fell would starve the process after enough chance refusals.
+   */
+  limitDrift: number;
+  /** Requests per second added per interval, at least, while climbing back. */
   increaseStep: number;
   /** The rate changes at most once per interval, so one change is judged before the next. */
   increaseIntervalMs: number;
@@ -32,7 +36,7 @@ export const defaultPacerOptions: PacerOptions = {
   minRatePerSecond: 0.5,
   decreaseFactor: 0.7,
   settleFraction: 0.95,
-  probeAfterMs: 30_000,
+  limitDrift: 0.01,
   increaseStep: 0.5,
   increaseIntervalMs: 1_000,
   maxPauseMs: 60_000,
@@ -51,8 +55,8 @@ const epsilon = 1e-9;
 /**
  * A token bucket shared by all of a process's calls with one API key, whose rate adapts like TCP CUBIC's
  * window: a rate-limit error multiplies the rate down and remembers the refused rate as Drive's limit;
- * sustained success climbs back fast to just under that limit, holds there, and only after a long quiet
- * spell probes above it. Throughput settles at the limit instead of sawing between it and half of it.
+ * sustained success climbs back fast to just under that limit, which then drifts up only slowly, so
+ * throughput settles at the limit instead of sawing between it and half of it.
  * Waiters are served in arrival order.
  */
 export class Pacer {
@@ -63,7 +67,6 @@ export class Pacer {
   #refilledAt: number;
   #pausedUntil = 0;
   #lastChangeAt: number;
-  #lastCutAt: number | undefined;
   /** The rate Drive last refused; undefined until it first pushes back. */
   #learnedLimit: number | undefined;
   /** Permits handed out so far; each call's permit is its sequence number. */
@@ -126,7 +129,6 @@ export class Pacer {
     if (permit >= this.#firstPermitAtRate) {
       this.#refill(now);
       this.#learnedLimit = this.#rate;
-      this.#lastCutAt = now;
       this.#rate = Math.max(this.options.minRatePerSecond, this.#rate * this.options.decreaseFactor);
       this.#tokens = Math.min(this.#tokens, 0);
       this.#firstPermitAtRate = this.#granted;
@@ -145,8 +147,8 @@ export class Pacer {
   }
 
   /**
-   * A call succeeded: once per interval, climb halfway back to the settled rate under the learned limit
-   * (at least one step), or, held there long enough, probe one step above it.
+   * A call succeeded: once per interval, let the learned limit drift up, then climb halfway back to the
+   * settled rate under it (at least one step).
    */
   succeeded(): void {
     const now = this.#clock.now();
@@ -155,18 +157,15 @@ export class Pacer {
       now - this.#lastChangeAt < this.options.increaseIntervalMs
     )
       return;
-    const { increaseStep, settleFraction, probeAfterMs, ratePerSecond } = this.options;
+    const { increaseStep, settleFraction, limitDrift, ratePerSecond } = this.options;
+    if (this.#learnedLimit !== undefined)
+      this.#learnedLimit += (ratePerSecond - this.#learnedLimit) * limitDrift;
     const settled = Math.min(ratePerSecond, (this.#learnedLimit ?? Infinity) * settleFraction);
-    let next: number;
-    if (this.#rate < settled) {
-      next = Math.min(settled, this.#rate + Math.max(increaseStep, (settled - this.#rate) / 2));
-    } else if (this.#lastCutAt === undefined || now - this.#lastCutAt >= probeAfterMs) {
-      next = this.#rate + increaseStep;
-    } else {
-      return;
-    }
     this.#refill(now);
-    this.#rate = Math.min(ratePerSecond, next);
+    this.#rate = Math.max(
+      this.#rate,
+      Math.min(settled, this.#rate + Math.max(increaseStep, (settled - this.#rate) / 2)),
+    );
     this.#lastChangeAt = now;
     this.#reschedule();
   }
