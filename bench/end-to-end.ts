@@ -224,7 +224,7 @@ if (parts.has("pacing")) {
   console.log(
     `admitted ${admittedRate.toFixed(1)} req/s = ${(admittedRate / quota).toFixed(2)} × quota ` +
       `(over the whole import, operator start and listing included); ` +
-      `rejected ${stats.rejectedByRateLimit} = ${(rejectedShare * 100).toFixed(1)} % of ${stats.requests} requests ` +
+      `rejected ${stats.rejectedByRateLimit} = ${(rejectedShare * 100).toFixed(2)} % of ${stats.requests} requests ` +
       `(target ≥ 0.9 × quota, < 1 %)`,
   );
   await drive.close();
