@@ -112,11 +112,14 @@ function claimQuery(
     ]);
 }
 
+/** How a file's row ends: a FileOutcome without the image a stored file carries. */
+type FileEnding = Exclude<FileOutcome, { state: "succeeded" }> | { state: "succeeded" };
+
 /** Ends the claimed row of `task` in `outcome`'s state (guarded: only an `in_progress` row changes). */
 function endRow(
   db: QueryCreator<Database>,
   task: TaskIdentity,
-  outcome: FileOutcome,
+  outcome: FileEnding,
   now: Date,
 ): FileRowUpdate {
   return rowOf(
@@ -142,9 +145,8 @@ function finishStoredQuery(
   image: Record<ImageColumn, unknown>,
   now: Date,
 ) {
-  const stored: FileOutcome = { state: "succeeded", image: {} as NewImage };
   return db
-    .with("ended", (qc) => endRow(qc, task, stored, now).returning("file_id"))
+    .with("ended", (qc) => endRow(qc, task, { state: "succeeded" }, now).returning("file_id"))
     .insertInto("images")
     .columns(imageColumns)
     .expression((eb) =>
