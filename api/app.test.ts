@@ -3,25 +3,18 @@ import { KubeConfig } from "@kubernetes/client-node";
 import { S3Client } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
 import { connectDatabase } from "../lib/db/index.ts";
-import { buildApp, type AppSettings } from "./app.ts";
+import { buildApp } from "./app.ts";
+import { appSettingsFrom } from "./config.ts";
 
 const staticToken = "static-token-that-must-never-be-logged-0123456789";
 const userToken = "eyJhbGciOiJSUzI1NiJ9.a-service-account-token-that-must-never-be-logged";
 
-const settings: AppSettings = {
-  logLevel: "debug",
-  staticToken,
-  defaultNamespace: "default",
-  authCacheTtlMs: 10_000,
-  kubernetesTimeoutMs: 1_000,
-  bodyLimitBytes: 65_536,
-  rateLimitPerMinute: 0,
-  corsOrigins: [],
-  trustProxy: false,
-  eventStreamKeepAliveMs: 15_000,
-  publicBaseUrl: undefined,
-  presignTtlSeconds: 300,
-};
+const settings = appSettingsFrom({
+  LOG_LEVEL: "debug",
+  API_STATIC_TOKEN: staticToken,
+  API_KUBERNETES_TIMEOUT_MS: "1000",
+  API_RATE_LIMIT_PER_MINUTE: "0",
+});
 
 describe("buildApp", () => {
   it("never writes a bearer token to its logs, even when the token cannot be checked", async () => {

@@ -188,3 +188,11 @@ export function loadConfig(env: Env): ApiConfig {
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;
 }
+
+/**
+ * The app's settings with production's defaults, changed by `env`'s variables: for code that builds the app
+ * inside its own process (tests, the benchmark) and so has no database URL or listener of its own to read.
+ */
+export function appSettingsFrom(env: Env): AppSettings {
+  return loadConfig({ DATABASE_URL: "postgres://in-process", ...env }).app;
+}

@@ -25,6 +25,7 @@ import { KubeConfig } from "@kubernetes/client-node";
 import type { Kysely } from "kysely";
 import pg from "pg";
 import { buildApp } from "../api/app.ts";
+import { appSettingsFrom } from "../api/config.ts";
 import { encodeCursor } from "../api/cursor.ts";
 import { connectDatabase, migrateToLatest, type Database } from "../lib/db/index.ts";
 
@@ -234,20 +235,12 @@ async function startApi(db: Kysely<Database>, token: string) {
     credentials: { accessKeyId: "bench", secretAccessKey: "bench-secret" },
   });
   const app = await buildApp({
-    settings: {
-      logLevel: "silent",
-      staticToken: token,
-      defaultNamespace: "default",
-      authCacheTtlMs: 10_000,
-      kubernetesTimeoutMs: 5_000,
-      bodyLimitBytes: 65_536,
-      rateLimitPerMinute: 0,
-      corsOrigins: [],
-      trustProxy: false,
-      eventStreamKeepAliveMs: 15_000,
-      publicBaseUrl: undefined,
-      presignTtlSeconds: 300,
-    },
+    settings: appSettingsFrom({
+      LOG_LEVEL: "silent",
+      API_STATIC_TOKEN: token,
+      API_KUBERNETES_TIMEOUT_MS: "5000",
+      API_RATE_LIMIT_PER_MINUTE: "0",
+    }),
     db,
     kubeConfig,
     s3,

@@ -16,6 +16,7 @@ import type { FastifyInstance } from "fastify";
 import type { Kysely } from "kysely";
 import { parse } from "yaml";
 import { buildApp, type AppSettings } from "../../api/app.ts";
+import { appSettingsFrom } from "../../api/config.ts";
 import {
   connectDatabase,
   migrateToLatest,
@@ -222,18 +223,11 @@ export async function startApi(
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   const app = await buildApp({
     settings: {
-      logLevel: "error",
-      staticToken,
-      defaultNamespace: "default",
-      authCacheTtlMs: 10_000,
-      kubernetesTimeoutMs: 10_000,
-      bodyLimitBytes: 65_536,
-      rateLimitPerMinute: 0,
-      corsOrigins: [],
-      trustProxy: false,
-      eventStreamKeepAliveMs: 15_000,
-      publicBaseUrl: undefined,
-      presignTtlSeconds: 300,
+      ...appSettingsFrom({
+        LOG_LEVEL: "error",
+        API_STATIC_TOKEN: staticToken,
+        API_RATE_LIMIT_PER_MINUTE: "0",
+      }),
       ...settings,
     },
     db,
