@@ -79,13 +79,14 @@ export async function* walkFolder(
     pending.push(folder);
   };
 
+  /** Whether the walk already yielded file `id` (this batch, through a shortcut, or from another parent). */
+  const metBefore = (id: string, batchFiles: Set<string>): boolean =>
+    batchFiles.has(id) || yieldedThroughShortcuts.has(id) || yieldedWithParents.has(id);
+
   /** Whether a file met in a listing (not through a shortcut) is new to this walk; notes it if so. */
   const firstMeeting = (id: string, parents: number, batchFiles: Set<string>): boolean => {
-    if (batchFiles.has(id) || yieldedThroughShortcuts.has(id)) return false;
-    if (parents > 1) {
-      if (yieldedWithParents.has(id)) return false;
-      yieldedWithParents.add(id);
-    }
+    if (metBefore(id, batchFiles)) return false;
+    if (parents > 1) yieldedWithParents.add(id);
     batchFiles.add(id);
     return true;
   };
@@ -128,14 +129,7 @@ export async function* walkFolder(
     }
     // Without recursion subfolders are not walked, so neither are folder shortcuts: no need to look.
     if (!recursive && details.targetMimeType === driveMimeTypes.folder) return;
-    if (
-      visitedFolders.has(targetId) ||
-      batchFiles.has(targetId) ||
-      yieldedThroughShortcuts.has(targetId) ||
-      yieldedWithParents.has(targetId)
-    ) {
-      return;
-    }
+    if (visitedFolders.has(targetId) || metBefore(targetId, batchFiles)) return;
     const targetResourceKey = details.targetResourceKey ?? null;
     const target = await getShortcutTarget({ id: targetId, resourceKey: targetResourceKey });
     if (target === undefined || target.trashed === true) {
