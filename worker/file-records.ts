@@ -1,4 +1,11 @@
-import { sql, type Kysely, type QueryCreator, type UpdateQueryBuilder, type UpdateResult } from "kysely";
+import {
+  sql,
+  type Expression,
+  type ExpressionBuilder,
+  type Kysely,
+  type UpdateQueryBuilder,
+  type UpdateResult,
+} from "kysely";
 import {
   prepareQuery,
   terminalFileStates,
@@ -6,6 +13,7 @@ import {
   type NewImage,
   type PreparedQuery,
 } from "../lib/db/index.ts";
+import { StatementBatcher } from "../lib/db/statement-batcher.ts";
 import { FileReason } from "../lib/imageimport/reasons.ts";
 import type { FileTask } from "../lib/queue/index.ts";
 
@@ -21,26 +29,37 @@ export interface Claim {
   cataloguedMd5: string | null;
 }
 
-type FileRowUpdate = UpdateQueryBuilder<Database, "import_files", "import_files", UpdateResult>;
-
 /** What identifies the row a task drives. */
 type TaskIdentity = Pick<FileTask, "importUid" | "fileId" | "revision" | "generation">;
 
+/** A task's identity as values, or as the columns of a batch that carries many. */
+type RowIdentity = { [Field in keyof TaskIdentity]: TaskIdentity[Field] | Expression<TaskIdentity[Field]> };
+
+/** The identity columns of a batch CTE (see `batchRows`). */
+const batchIdentity: RowIdentity = {
+  importUid: sql.ref("batch.import_uid"),
+  fileId: sql.ref("batch.file_id"),
+  revision: sql.ref("batch.revision"),
+  generation: sql.ref("batch.generation"),
+};
+
 /**
- * Narrows an update to the row `task` may change (docs/design.md): same file, same revision, and not
- * superseded by a later publish. A stale or duplicate task so changes nothing, and its caller just acks it.
+ * The row `identity` may change (docs/design.md): same file, same revision, and not superseded by a later
+ * publish. A stale or duplicate task so changes nothing, and its caller just acks it.
  */
-function rowOf(update: FileRowUpdate, task: TaskIdentity): FileRowUpdate {
-  return update
-    .where("import_uid", "=", task.importUid)
-    .where("file_id", "=", task.fileId)
-    .where("revision", "=", task.revision)
-    .where("publish_generation", "<=", task.generation);
+function isRowOf(identity: RowIdentity) {
+  return (eb: ExpressionBuilder<Database, "import_files">) =>
+    eb.and([
+      eb("import_files.import_uid", "=", identity.importUid),
+      eb("import_files.file_id", "=", identity.fileId),
+      eb("import_files.revision", "=", identity.revision),
+      eb("import_files.publish_generation", "<=", identity.generation),
+    ]);
 }
 
 /**
- * The `images` columns a worker writes and their SQL types: values in an INSERT's SELECT list need explicit
- * types. `satisfies` keeps the list in step with the schema.
+ * The `images` columns a worker writes and their SQL types: a batch's JSON is unpacked into typed columns.
+ * `satisfies` keeps the list in step with the schema.
  */
 const imageColumnTypes = {
   source: "text",
@@ -68,46 +87,68 @@ const imageColumns = Object.keys(imageColumnTypes) as ImageColumn[];
 /** What makes an image row unique: the object it describes. */
 const imageIdentity = ["source", "source_id", "bucket", "object_key"] as const;
 
-async function changed(update: FileRowUpdate): Promise<boolean> {
+/** The columns every batch row carries: its place in the batch and the identity of the task it is for. */
+const batchIdentityColumns = "i int4, file_id text, revision int4, generation int4";
+
+/**
+ * A batch's rows, unpacked by PostgreSQL from one JSON parameter (`columns`: the column definitions beside
+ * the identity's): a batch of any size is one statement, compiled once.
+ */
+function batchRows<Row>(json: unknown, columns: string) {
+  return sql<Row>`(SELECT * FROM json_to_recordset(${json}::json) AS batch(${sql.raw(`${batchIdentityColumns}, ${columns}`)}))`;
+}
+
+/** A batch row's identity fields, as the JSON `batchRows` unpacks names them. */
+function identityFields(task: TaskIdentity, index: number) {
+  return {
+    i: index,
+    import_uid: task.importUid,
+    file_id: task.fileId,
+    revision: task.revision,
+    generation: task.generation,
+  };
+}
+
+async function changed(
+  update: UpdateQueryBuilder<Database, "import_files", "import_files", UpdateResult>,
+): Promise<boolean> {
   const result = await update.executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }
 
-const taskSlots = ["importUid", "fileId", "revision", "generation", "now"] as const;
-const claimSlots = [...taskSlots, "source", "bucket", "objectKey"] as const;
-const storedSlots = [...taskSlots, ...imageColumns] as const;
-type ClaimSlot = (typeof claimSlots)[number];
-type StoredSlot = (typeof storedSlots)[number];
-
-function taskValues(task: FileTask): Record<(typeof taskSlots)[number], unknown> {
-  return {
-    importUid: task.importUid,
-    fileId: task.fileId,
-    revision: task.revision,
-    generation: task.generation,
-    now: new Date(),
-  };
-}
-
-/** Claims the row `task` drives, returning its attempts and, in the same round trip, the catalogue's md5. */
-function claimQuery(
-  db: Kysely<Database>,
-  slot: TaskIdentity & { now: Date; source: string; bucket: string; objectKey: string },
-) {
-  const update = db
+/** Claims the rows of a batch of tasks, returning each one's attempts and, in the same statement, the catalogue's md5. */
+function claimQuery(db: Kysely<Database>, slot: { batch: unknown; now: Date; source: string }) {
+  return db
+    .with("batch", () =>
+      batchRows<{
+        i: number;
+        import_uid: string;
+        file_id: string;
+        revision: number;
+        generation: number;
+        bucket: string;
+        object_key: string;
+      }>(slot.batch, "import_uid text, bucket text, object_key text"),
+    )
     .updateTable("import_files")
-    .set((eb) => ({ state: "in_progress", attempts: eb("attempts", "+", 1), updated_at: slot.now }));
-  return rowOf(update, slot)
-    .where("state", "not in", terminalFileStates)
+    .from("batch")
+    .set((eb) => ({
+      state: "in_progress",
+      attempts: eb("import_files.attempts", "+", 1),
+      updated_at: slot.now,
+    }))
+    .where(isRowOf(batchIdentity))
+    .where("import_files.state", "not in", terminalFileStates)
     .returning((eb) => [
-      "attempts",
+      "batch.i",
+      "import_files.attempts",
       eb
         .selectFrom("images")
-        .select("md5")
-        .where("source", "=", slot.source)
-        .where("source_id", "=", slot.fileId)
-        .where("bucket", "=", slot.bucket)
-        .where("object_key", "=", slot.objectKey)
+        .select("images.md5")
+        .where("images.source", "=", slot.source)
+        .where("images.source_id", "=", eb.ref("batch.file_id"))
+        .where("images.bucket", "=", eb.ref("batch.bucket"))
+        .where("images.object_key", "=", eb.ref("batch.object_key"))
         .as("catalogued_md5"),
     ]);
 }
@@ -115,99 +156,153 @@ function claimQuery(
 /** How a file's row ends: a FileOutcome without the image a stored file carries. */
 type FileEnding = Exclude<FileOutcome, { state: "succeeded" }> | { state: "succeeded" };
 
-/** Ends the claimed row of `task` in `outcome`'s state (guarded: only an `in_progress` row changes). */
-function endRow(
-  db: QueryCreator<Database>,
-  task: TaskIdentity,
-  outcome: FileEnding,
-  now: Date,
-): FileRowUpdate {
-  return rowOf(
-    db.updateTable("import_files").set({
-      state: outcome.state,
-      error_reason: outcome.state === "succeeded" ? null : outcome.reason,
-      error_message: outcome.state === "failed" ? outcome.message : null,
-      finished_at: now,
-      updated_at: now,
-    }),
-    task,
-  ).where("state", "=", "in_progress");
+/** What a row that ends as `outcome` is set to. */
+function ending(outcome: FileEnding, now: Date) {
+  return {
+    state: outcome.state,
+    error_reason: outcome.state === "succeeded" ? null : outcome.reason,
+    error_message: outcome.state === "failed" ? outcome.message : null,
+    finished_at: now,
+    updated_at: now,
+  };
+}
+
+/** The row of `identity`, while a delivery holds it (`in_progress`): only the holder moves it on. */
+function isClaimedRowOf(identity: RowIdentity) {
+  return (eb: ExpressionBuilder<Database, "import_files">) =>
+    eb.and([isRowOf(identity)(eb), eb("import_files.state", "=", "in_progress")]);
 }
 
 /**
- * Ends a stored file's row and upserts its image in one statement, so one round trip: the image row is
- * written only if the state change happened. The row lock the UPDATE takes orders two deliveries finishing
- * at once; the second finds the row terminal.
+ * Ends a batch of stored files' rows and upserts their images in one statement: an image row is written only
+ * if its file's state change happened. The row lock the UPDATE takes orders two deliveries finishing at once;
+ * the second finds the row terminal. Returns the batch places of the rows that ended.
  */
-function finishStoredQuery(
-  db: Kysely<Database>,
-  task: TaskIdentity,
-  image: Record<ImageColumn, unknown>,
-  now: Date,
-) {
+function finishStoredQuery(db: Kysely<Database>, slot: { batch: unknown; now: Date }) {
+  const imageColumnDefinitions = imageColumns
+    .filter((column) => column !== "import_uid")
+    .map((column) => `${column} ${imageColumnTypes[column]}`)
+    .join(", ");
   return db
-    .with("ended", (qc) => endRow(qc, task, { state: "succeeded" }, now).returning("file_id"))
-    .insertInto("images")
-    .columns(imageColumns)
-    .expression((eb) =>
-      eb
-        .selectFrom("ended")
-        .select(
-          imageColumns.map((column) =>
-            sql`${image[column]}::${sql.raw(imageColumnTypes[column])}`.as(column),
-          ),
-        ),
+    .with("batch", () =>
+      batchRows<
+        Record<ImageColumn, unknown> & { i: number; file_id: string; revision: number; generation: number }
+      >(slot.batch, `import_uid text, ${imageColumnDefinitions}`),
     )
-    .onConflict((oc) =>
-      oc.columns(imageIdentity).doUpdateSet((eb) => ({
-        import_uid: eb.ref("excluded.import_uid"),
-        name: eb.ref("excluded.name"),
-        folder_path: eb.ref("excluded.folder_path"),
-        mime_type: eb.ref("excluded.mime_type"),
-        size: eb.ref("excluded.size"),
-        md5: eb.ref("excluded.md5"),
-        sha256: eb.ref("excluded.sha256"),
-        width: eb.ref("excluded.width"),
-        height: eb.ref("excluded.height"),
-        taken_at: eb.ref("excluded.taken_at"),
-        camera_make: eb.ref("excluded.camera_make"),
-        camera_model: eb.ref("excluded.camera_model"),
-        latitude: eb.ref("excluded.latitude"),
-        longitude: eb.ref("excluded.longitude"),
-        updated_at: now,
-      })),
+    .with("ended", (qc) =>
+      qc
+        .updateTable("import_files")
+        .from("batch")
+        .set(ending({ state: "succeeded" }, slot.now))
+        .where(isClaimedRowOf(batchIdentity))
+        .returning("batch.i"),
     )
-    .returning("id");
+    .with("stored", (qc) =>
+      qc
+        .insertInto("images")
+        .columns(imageColumns)
+        .expression((eb) =>
+          eb
+            .selectFrom("batch")
+            .innerJoin("ended", "ended.i", "batch.i")
+            .select(imageColumns.map((column) => `batch.${column}` as const)),
+        )
+        .onConflict((oc) =>
+          oc.columns(imageIdentity).doUpdateSet((eb) => ({
+            import_uid: eb.ref("excluded.import_uid"),
+            name: eb.ref("excluded.name"),
+            folder_path: eb.ref("excluded.folder_path"),
+            mime_type: eb.ref("excluded.mime_type"),
+            size: eb.ref("excluded.size"),
+            md5: eb.ref("excluded.md5"),
+            sha256: eb.ref("excluded.sha256"),
+            width: eb.ref("excluded.width"),
+            height: eb.ref("excluded.height"),
+            taken_at: eb.ref("excluded.taken_at"),
+            camera_make: eb.ref("excluded.camera_make"),
+            camera_model: eb.ref("excluded.camera_model"),
+            latitude: eb.ref("excluded.latitude"),
+            longitude: eb.ref("excluded.longitude"),
+            updated_at: slot.now,
+          })),
+        )
+        .returning("images.id"),
+    )
+    .selectFrom("ended")
+    .select("ended.i");
+}
+
+// The most files one claim or finish statement carries.
+const maxBatch = 256;
+
+interface ClaimRequest {
+  task: FileTask;
+  source: string;
+}
+
+interface StoredFile {
+  task: FileTask;
+  image: NewImage;
 }
 
 /**
  * The worker's side of a file's state machine in PostgreSQL; every transition is guarded by the task driving it.
- * The two statements every file runs (claim, and finish as stored) are built and compiled once (prepareQuery).
+ * The two statements every file runs (claim, and finish as stored) are built and compiled once (prepareQuery)
+ * and carry, each time, every file that reached that step while the previous one ran (StatementBatcher).
  */
 export class FileRecords {
   readonly #db: Kysely<Database>;
-  readonly #claim: PreparedQuery<ClaimSlot, { attempts: number; catalogued_md5: string | null }>;
-  readonly #finishStored: PreparedQuery<StoredSlot, unknown>;
+  readonly #claims: StatementBatcher<ClaimRequest, Claim | undefined>;
+  readonly #stored: StatementBatcher<StoredFile, boolean>;
 
   constructor(db: Kysely<Database>) {
     this.#db = db;
-    this.#claim = prepareQuery(db, claimSlots, (slot) => claimQuery(db, slot));
-    this.#finishStored = prepareQuery(db, storedSlots, (slot) => finishStoredQuery(db, slot, slot, slot.now));
+    const claim: PreparedQuery<
+      "batch" | "now" | "source",
+      { i: number; attempts: number; catalogued_md5: string | null }
+    > = prepareQuery(db, ["batch", "now", "source"], (slot) => claimQuery(db, slot));
+    const finishStored: PreparedQuery<"batch" | "now", { i: number }> = prepareQuery(
+      db,
+      ["batch", "now"],
+      (slot) => finishStoredQuery(db, slot),
+    );
+    this.#claims = new StatementBatcher({
+      maxBatch,
+      conflictKey: ({ task }) => rowKey(task),
+      run: async (requests) => {
+        // One source per statement: every task a worker claims comes from Drive.
+        const source = requests[0]?.source ?? "";
+        const batch = requests.map(({ task }, index) => ({
+          ...identityFields(task, index),
+          bucket: task.bucket,
+          object_key: task.objectKey,
+        }));
+        const { rows } = await claim.execute({ batch: JSON.stringify(batch), now: new Date(), source });
+        const claims: (Claim | undefined)[] = requests.map(() => undefined);
+        for (const row of rows) claims[row.i] = { attempt: row.attempts, cataloguedMd5: row.catalogued_md5 };
+        return claims;
+      },
+    });
+    this.#stored = new StatementBatcher({
+      maxBatch,
+      // An upsert cannot touch one image twice: two imports writing the same object wait for each other.
+      conflictKey: ({ image }) => JSON.stringify(imageIdentity.map((column) => image[column])),
+      run: async (files) => {
+        const batch = files.map(({ task, image }, index) => ({ ...image, ...identityFields(task, index) }));
+        const { rows } = await finishStored.execute({ batch: JSON.stringify(batch), now: new Date() });
+        const ended = files.map(() => false);
+        for (const row of rows) ended[row.i] = true;
+        return ended;
+      },
+    });
   }
 
   /**
    * Takes the file for this attempt: `in_progress`, one more attempt. Returns undefined when the task is stale
    * (row gone or terminal, another revision, or superseded by a newer publish).
    */
-  async claim(task: FileTask, source: string): Promise<Claim | undefined> {
-    const { rows } = await this.#claim.execute({
-      ...taskValues(task),
-      source,
-      bucket: task.bucket,
-      objectKey: task.objectKey,
-    });
-    const row = rows[0];
-    return row === undefined ? undefined : { attempt: row.attempts, cataloguedMd5: row.catalogued_md5 };
+  claim(task: FileTask, source: string): Promise<Claim | undefined> {
+    return this.#claims.submit({ task, source });
   }
 
   /**
@@ -215,34 +310,31 @@ export class FileRecords {
    * object's identity, so a redelivered task rewrites the same row). Returns false when the claim no longer
    * holds (another delivery finished the file first): then nothing is written.
    */
-  async finish(task: FileTask, outcome: FileOutcome): Promise<boolean> {
-    if (outcome.state !== "succeeded") return changed(endRow(this.#db, task, outcome, new Date()));
-    const { image } = outcome;
-    const values = Object.fromEntries(imageColumns.map((column) => [column, image[column]])) as Record<
-      ImageColumn,
-      unknown
-    >;
-    const { rows } = await this.#finishStored.execute({ ...taskValues(task), ...values });
-    return rows.length > 0;
+  finish(task: FileTask, outcome: FileOutcome): Promise<boolean> {
+    if (outcome.state !== "succeeded") {
+      return changed(
+        this.#db.updateTable("import_files").set(ending(outcome, new Date())).where(isClaimedRowOf(task)),
+      );
+    }
+    return this.#stored.submit({ task, image: outcome.image });
   }
 
   /** Hands the file back to the queue after a transient failure, keeping the error. False when the claim no longer holds. */
   async requeue(task: FileTask, reason: FileReason, message: string): Promise<boolean> {
-    const update = this.#db.updateTable("import_files").set({
-      state: "queued",
-      error_reason: reason,
-      error_message: message,
-      updated_at: new Date(),
-    });
-    return changed(rowOf(update, task).where("state", "=", "in_progress"));
+    const update = this.#db
+      .updateTable("import_files")
+      .set({ state: "queued", error_reason: reason, error_message: message, updated_at: new Date() })
+      .where(isClaimedRowOf(task));
+    return changed(update);
   }
 
   /** Hands the file back untried (this process is stopping): the attempt it claimed is given back too. */
   async release(task: FileTask): Promise<boolean> {
     const update = this.#db
       .updateTable("import_files")
-      .set((eb) => ({ state: "queued", attempts: eb("attempts", "-", 1), updated_at: new Date() }));
-    return changed(rowOf(update, task).where("state", "=", "in_progress"));
+      .set((eb) => ({ state: "queued", attempts: eb("attempts", "-", 1), updated_at: new Date() }))
+      .where(isClaimedRowOf(task));
+    return changed(update);
   }
 
   /**
@@ -250,13 +342,22 @@ export class FileRecords {
    * state its row is in. False when the task no longer matches the row.
    */
   async failUndeliverable(task: FileTask, message: string): Promise<boolean> {
-    const update = this.#db.updateTable("import_files").set({
-      state: "failed",
-      error_reason: FileReason.DeliveryLimitReached,
-      error_message: message,
-      finished_at: new Date(),
-      updated_at: new Date(),
-    });
-    return changed(rowOf(update, task).where("state", "not in", terminalFileStates));
+    const update = this.#db
+      .updateTable("import_files")
+      .set({
+        state: "failed",
+        error_reason: FileReason.DeliveryLimitReached,
+        error_message: message,
+        finished_at: new Date(),
+        updated_at: new Date(),
+      })
+      .where(isRowOf(task))
+      .where("state", "not in", terminalFileStates);
+    return changed(update);
   }
+}
+
+/** One file row: two claims of it never share a statement. */
+function rowKey(task: TaskIdentity): string {
+  return `${task.importUid}/${task.fileId}`;
 }
