@@ -13,8 +13,8 @@ export interface ObjectTarget {
   /** The byte count Drive listed (null: not listed); the body is checked against it as it streams. */
   size: number | null;
   /**
-   * The body's sha256 (hex), readable once the body ended: a gathered PUT sends it as its signed payload
-   * hash instead of having the SDK hash the same bytes again (and the server checks it).
+   * The body's sha256 (hex), readable once the body ended: a gathered PUT sends it as the object's checksum
+   * and signed payload hash, so the SDK does not hash the same bytes again and the server checks them.
    */
   bodySha256?: () => string;
   /** Provenance, for whoever looks at the bucket. */
@@ -98,34 +98,51 @@ export class ObjectStore {
    * never becomes an object. The body streams straight onto the socket when the client adds no checksum of
    * its own (WHEN_REQUIRED); with WHEN_SUPPORTED it is gathered first (at most one part), since a streamed
    * body would go out as aws-chunked with a trailer, and servers such as versitygw then close the connection
-   * after every request. The SDK does not retry a streamed body (it cannot replay it); our retry policy does.
+   * after every request. A gathered body goes with its SHA-256 as the object's checksum, which the server
+   * verifies and keeps. It is sent without per-call options, so the client's cached middleware serves it,
+   * and is therefore not aborted once sent: it carries at most one part, so a stop waits for it briefly.
+   * The SDK does not retry a streamed body (it cannot replay it); our retry policy does.
    */
   async #put(body: Readable, target: ObjectTarget, size: number, signal: AbortSignal): Promise<void> {
-    const request = new AbortController();
-    const abort = (): void => request.abort();
-    signal.addEventListener("abort", abort, { once: true });
-    body.on("error", abort);
+    const input = {
+      Bucket: target.bucket,
+      Key: target.key,
+      ContentLength: size,
+      ...(target.md5 === null ? {} : { ContentMD5: Buffer.from(target.md5, "hex").toString("base64") }),
+      ContentType: target.contentType,
+      Metadata: objectMetadata(target),
+    };
     try {
-      const streamed = (await this.#s3.config.requestChecksumCalculation()) === "WHEN_REQUIRED";
-      const put = new PutObjectCommand({
-        Bucket: target.bucket,
-        Key: target.key,
-        Body: streamed ? body : await gather(body, size),
-        ContentLength: size,
-        ...(target.md5 === null ? {} : { ContentMD5: Buffer.from(target.md5, "hex").toString("base64") }),
-        ContentType: target.contentType,
-        Metadata: objectMetadata(target),
-      });
-      if (!streamed && target.bodySha256 !== undefined) withPayloadHash(put, target.bodySha256());
-      await this.#s3.send(put, { abortSignal: request.signal });
+      if ((await this.#s3.config.requestChecksumCalculation()) === "WHEN_REQUIRED") {
+        await this.#sendStreamed(new PutObjectCommand({ ...input, Body: body }), body, signal);
+        return;
+      }
+      const bytes = await gather(body, size);
+      signal.throwIfAborted();
+      const sha256 = target.bodySha256?.();
+      const checksum =
+        sha256 === undefined ? {} : { ChecksumSHA256: Buffer.from(sha256, "hex").toString("base64") };
+      await this.#s3.send(new PutObjectCommand({ ...input, ...checksum, Body: bytes }));
     } catch (error) {
       // The server refusing the md5 and the body's own check race; the body's error says more.
       if (body.errored === null && !body.destroyed && !signal.aborted) await settled(body, bodySettleMs);
       if (body.errored !== null) throw body.errored;
       throw storageError(`could not upload s3://${target.bucket}/${target.key}`, error);
     } finally {
-      signal.removeEventListener("abort", abort);
       body.destroy();
+    }
+  }
+
+  /** Sends `put`, whose body is `body` itself: the request is aborted when the body fails or `signal` fires. */
+  async #sendStreamed(put: PutObjectCommand, body: Readable, signal: AbortSignal): Promise<void> {
+    const request = new AbortController();
+    const abort = (): void => request.abort();
+    signal.addEventListener("abort", abort, { once: true });
+    body.on("error", abort);
+    try {
+      await this.#s3.send(put, { abortSignal: request.signal });
+    } finally {
+      signal.removeEventListener("abort", abort);
     }
   }
 }
@@ -143,17 +160,6 @@ async function gather(body: Readable, size: number): Promise<Buffer> {
     length += chunk.length;
   }
   return length === size ? bytes : bytes.subarray(0, length);
-}
-
-/** Signs `put` with `sha256` (hex) as its payload hash: SigV4 takes a given x-amz-content-sha256 as is. */
-function withPayloadHash(put: PutObjectCommand, sha256: string): void {
-  put.middlewareStack.add(
-    (next) => (args) => {
-      (args.request as { headers: Record<string, string> }).headers["x-amz-content-sha256"] = sha256;
-      return next(args);
-    },
-    { step: "build", name: "imagesyncPayloadHash" },
-  );
 }
 
 /** Resolves once `body` ended, failed or closed, or after `timeoutMs`. */

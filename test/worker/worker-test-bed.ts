@@ -218,23 +218,35 @@ export async function storedObject(
   key: string,
 ): Promise<{
   bytesMd5: string;
+  bytesSha256: string;
   size: number;
   metadataMd5: string | undefined;
   contentType: string | undefined;
+  /** The SHA-256 checksum the server keeps for the object (hex), if it was stored with one. */
+  checksumSha256: string | undefined;
 }> {
-  const head = await bed.s3.send(new HeadObjectCommand({ Bucket: bed.bucket, Key: key }));
+  const head = await bed.s3.send(
+    new HeadObjectCommand({ Bucket: bed.bucket, Key: key, ChecksumMode: "ENABLED" }),
+  );
   const object = await bed.s3.send(new GetObjectCommand({ Bucket: bed.bucket, Key: key }));
-  const hash = createHash("md5");
+  const md5 = createHash("md5");
+  const sha256 = createHash("sha256");
   let size = 0;
   for await (const chunk of object.Body as Readable) {
-    hash.update(chunk as Buffer);
+    md5.update(chunk as Buffer);
+    sha256.update(chunk as Buffer);
     size += (chunk as Buffer).length;
   }
   return {
-    bytesMd5: hash.digest("hex"),
+    bytesMd5: md5.digest("hex"),
+    bytesSha256: sha256.digest("hex"),
     size,
     metadataMd5: head.Metadata?.md5,
     contentType: head.ContentType,
+    checksumSha256:
+      head.ChecksumSHA256 === undefined
+        ? undefined
+        : Buffer.from(head.ChecksumSHA256, "base64").toString("hex"),
   };
 }
 
