@@ -48,7 +48,7 @@ interface KubeconfigFile {
 /**
  * The current context of a kubeconfig file. Supports what service accounts, kind, k3s and kubeadm write:
  * server, CA (file or data), insecure-skip-tls-verify, token, tokenFile and client certificates. Exec and
- * auth-provider plugins are refused with an error saying so.
+ * auth-provider plugins, basic auth and proxy-url are refused with an error saying so.
  */
 export function kubeconfigConnection(path: string): KubeConnection {
   const config = parse(readFileSync(path, "utf8")) as KubeconfigFile;
@@ -73,6 +73,11 @@ export function kubeconfigConnection(path: string): KubeConnection {
     if (typeof file === "string") return readFileSync(resolve(base, file), "utf8");
     return undefined;
   };
+  if (cluster["proxy-url"] !== undefined) {
+    throw new Error(
+      `${path}: cluster "${context.cluster}" uses proxy-url, which the operator does not support`,
+    );
+  }
   const server = cluster.server;
   if (typeof server !== "string") throw new Error(`${path}: cluster "${context.cluster}" has no server`);
   const connection: KubeConnection = { server };
