@@ -27,6 +27,9 @@ export type WatchEventCallback = (type: string, object: unknown) => void;
 const tokenFileRefreshMs = 60_000;
 // A watch that sends nothing for this long is ended, as client-node's Watch does; the informer re-watches.
 const watchInactivityMs = 30_000;
+// A call whose connection goes quiet this long fails, so a hung connection cannot stall a reconcile for
+// good (under client-node, undici gave up after 300 s without headers).
+const callInactivityMs = 60_000;
 
 /**
  * A small JSON client of the Kubernetes API: the handful of verbs the operator uses and watch. It stands in
@@ -164,6 +167,9 @@ export class KubeClient {
       method,
       this.#url(path, query),
       payload === undefined ? undefined : contentType,
+    );
+    request.setTimeout(callInactivityMs, () =>
+      request.destroy(new Error(`${method} ${path}: no answer for ${callInactivityMs / 1000} s`)),
     );
     const response = await new Promise<IncomingMessage>((resolve, reject) => {
       request.on("response", resolve);
