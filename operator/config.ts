@@ -5,6 +5,8 @@ import { defaultDriveRootUrl } from "../lib/drive/index.ts";
 export interface OperatorConfig {
   /** A kubeconfig file; in-cluster service-account credentials when absent. */
   kubeconfigPath: string | undefined;
+  /** The API server the kubelet names in every pod (KUBERNETES_SERVICE_HOST/PORT), used without a kubeconfig. */
+  inClusterServer: { host: string; port: string } | undefined;
   databaseUrl: string;
   natsUrl: string;
   queuePrefix: string;
@@ -76,6 +78,7 @@ export function loadOperatorConfig(env: Environment, hostname = "operator"): Ope
 
   const config: OperatorConfig = {
     kubeconfigPath: read.optional("KUBECONFIG"),
+    inClusterServer: inClusterServer(env),
     databaseUrl: read.required("DATABASE_URL", "a PostgreSQL URL, e.g. postgres://user@host:5432/imagesync"),
     natsUrl: read.required("NATS_URL", "a NATS URL, e.g. nats://nats:4222"),
     queuePrefix: read.pattern(
@@ -251,4 +254,10 @@ class EnvReader {
     this.#problems.push(`${name} must be one of ${allowed.join(", ")}, got "${text}"`);
     return fallback;
   }
+}
+
+function inClusterServer(env: Environment): OperatorConfig["inClusterServer"] {
+  const host = env.KUBERNETES_SERVICE_HOST;
+  const port = env.KUBERNETES_SERVICE_PORT;
+  return host === undefined || port === undefined ? undefined : { host, port };
 }

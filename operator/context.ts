@@ -1,7 +1,6 @@
-import type { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import type { JetStreamManager } from "@nats-io/jetstream";
 import type { Kysely } from "kysely";
-import type { Clock, Logger } from "../lib/controller-runtime/index.ts";
+import type { Clock, KubeClient, Logger } from "../lib/controller-runtime/index.ts";
 import type { Database, ImportRow } from "../lib/db/index.ts";
 import type { DriveFolderRef, ImageImportSpec, StoredImageImport } from "../lib/imageimport/index.ts";
 import type { QueueTopology } from "../lib/queue/index.ts";
@@ -33,8 +32,7 @@ export interface ControllerContext {
   publisher: StreamPublisher;
   jsm: JetStreamManager;
   topology: QueueTopology;
-  core: CoreV1Api;
-  custom: CustomObjectsApi;
+  kube: KubeClient;
   credentials: ImportCredentials;
   listings: ListingRunner;
   status: StatusWriter;

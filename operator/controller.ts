@@ -1,21 +1,17 @@
-import {
-  CoreV1Api,
-  CustomObjectsApi,
-  Watch,
-  type KubeConfig,
-  type KubernetesListObject,
-} from "@kubernetes/client-node";
+import type { KubernetesListObject } from "@kubernetes/client-node";
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
 import type { Kysely } from "kysely";
 import type { Registry } from "prom-client";
 import {
   Controller,
+  customResourcesPath,
   EventRecorder,
   Informer,
   splitObjectKey,
   systemClock,
   type Clock,
+  type KubeClient,
   type Logger,
 } from "../lib/controller-runtime/index.ts";
 import type { Database } from "../lib/db/index.ts";
@@ -34,7 +30,7 @@ import { StreamPublisher } from "./task-publisher.ts";
 
 /** What the ImageImport controller is built from; tests inject their own (a namespace, a clock, a fake Drive). */
 export interface ImageImportControllerDeps {
-  kubeConfig: KubeConfig;
+  kube: KubeClient;
   db: Kysely<Database>;
   nats: NatsConnection;
   topology: QueueTopology;
@@ -90,13 +86,12 @@ export async function createImageImportController(
 ): Promise<ImageImportController> {
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger.child({ controller: "imageimport" });
-  const core = deps.kubeConfig.makeApiClient(CoreV1Api);
-  const custom = deps.kubeConfig.makeApiClient(CustomObjectsApi);
+  const kube = deps.kube;
   const jsm = await jetstreamManager(deps.nats);
   await ensureTaskStream(jsm, deps.topology);
   const store = await CredentialsStore.open(deps.nats, deps.topology);
 
-  const informers = new ImportInformers(deps.kubeConfig, custom, options.watchNamespaces, logger, clock);
+  const informers = new ImportInformers(kube, options.watchNamespaces, logger, clock);
   const metrics = deps.metrics ?? createOperatorMetrics(deps.registry);
   metrics.observePhases(() => phaseCounts(informers.list()));
   const controller: Controller = new Controller({
@@ -134,20 +129,19 @@ export async function createImageImportController(
     publisher: new StreamPublisher(deps.nats, deps.topology.stream),
     jsm,
     topology: deps.topology,
-    core,
-    custom,
+    kube,
     credentials: new ImportCredentials({
-      core,
+      kube,
       store,
       defaultApiKey: options.defaultApiKey,
       clock,
       refreshMs: options.credentialsRefreshMs ?? 30_000,
     }),
     listings,
-    status: new StatusWriter({ custom, clock, progressIntervalMs: settings.statusIntervalMs }),
+    status: new StatusWriter({ kube, clock, progressIntervalMs: settings.statusIntervalMs }),
     events: new ImportEvents(
       new EventRecorder({
-        core,
+        kube,
         component: "imagesync-operator",
         ...(options.instance === undefined ? {} : { instance: options.instance }),
         logger,
@@ -186,31 +180,18 @@ class ImportInformers {
   readonly all: Informer<StoredImageImport>[];
   readonly #byNamespace = new Map<string, Informer<StoredImageImport>>();
 
-  constructor(
-    kubeConfig: KubeConfig,
-    custom: CustomObjectsApi,
-    namespaces: readonly string[] | undefined,
-    logger: Logger,
-    clock: Clock,
-  ) {
+  constructor(kube: KubeClient, namespaces: readonly string[] | undefined, logger: Logger, clock: Clock) {
     const { group, version, plural } = imageImportApi;
-    const watch = new Watch(kubeConfig);
-    const informer = (namespace: string | undefined): Informer<StoredImageImport> =>
-      new Informer<StoredImageImport>({
-        watch,
-        path:
-          namespace === undefined
-            ? `/apis/${group}/${version}/${plural}`
-            : `/apis/${group}/${version}/namespaces/${namespace}/${plural}`,
-        list: () =>
-          (namespace === undefined
-            ? custom.listClusterCustomObject({ group, version, plural })
-            : custom.listNamespacedCustomObject({ group, version, namespace, plural })) as Promise<
-            KubernetesListObject<StoredImageImport>
-          >,
+    const informer = (namespace: string | undefined): Informer<StoredImageImport> => {
+      const path = customResourcesPath({ group, version, plural, namespace });
+      return new Informer<StoredImageImport>({
+        watch: kube,
+        path,
+        list: () => kube.get<KubernetesListObject<StoredImageImport>>(path),
         logger,
         clock,
       });
+    };
     if (namespaces === undefined) {
       this.all = [informer(undefined)];
     } else {

@@ -1,5 +1,5 @@
-import type { CoreV1Api } from "@kubernetes/client-node";
-import { statusCodeOf, type Clock } from "../lib/controller-runtime/index.ts";
+import type { V1Secret } from "@kubernetes/client-node";
+import { statusCodeOf, type Clock, type KubeClient } from "../lib/controller-runtime/index.ts";
 import { Reason, type StoredImageImport } from "../lib/imageimport/index.ts";
 import type { CredentialsStore } from "../lib/queue/index.ts";
 
@@ -21,7 +21,7 @@ const defaultSecretKey = "apiKey";
 
 /** Reads the import's Drive API key: its Secret's entry, or the operator-wide default when it names none. */
 export async function resolveDriveApiKey(
-  core: CoreV1Api,
+  kube: KubeClient,
   object: StoredImageImport,
   defaultApiKey: string | undefined,
 ): Promise<ApiKeyResolution> {
@@ -39,7 +39,7 @@ export async function resolveDriveApiKey(
   const entry = ref.key ?? defaultSecretKey;
   let data: Record<string, string> | undefined;
   try {
-    data = (await core.readNamespacedSecret({ name: ref.name, namespace })).data;
+    data = (await kube.get<V1Secret>(`/api/v1/namespaces/${namespace}/secrets/${ref.name}`)).data;
   } catch (error) {
     if (statusCodeOf(error) !== 404) throw error;
     return {
@@ -61,7 +61,7 @@ export async function resolveDriveApiKey(
 }
 
 export interface ImportCredentialsOptions {
-  core: CoreV1Api;
+  kube: KubeClient;
   store: CredentialsStore;
   defaultApiKey: string | undefined;
   clock: Clock;
@@ -85,7 +85,7 @@ export class ImportCredentials {
     const cached = this.#cache.get(uid);
     if (cached !== undefined && cached.stored && now - cached.at < this.#options.refreshMs)
       return cached.resolution;
-    const resolution = await resolveDriveApiKey(this.#options.core, object, this.#options.defaultApiKey);
+    const resolution = await resolveDriveApiKey(this.#options.kube, object, this.#options.defaultApiKey);
     const unchanged =
       cached?.stored === true &&
       cached.resolution.ok &&

@@ -1,5 +1,4 @@
-import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
-import { statusCodeOf } from "../lib/controller-runtime/index.ts";
+import { customResourcePath, statusCodeOf } from "../lib/controller-runtime/index.ts";
 import {
   imageImportApi,
   imageImportFinalizer,
@@ -67,16 +66,15 @@ async function patchFinalizers(
 ): Promise<void> {
   const { group, version, plural } = imageImportApi;
   try {
-    await ctx.custom.patchNamespacedCustomObject(
-      {
+    await ctx.kube.mergePatch(
+      customResourcePath({
         group,
         version,
         plural,
         namespace: object.metadata.namespace,
         name: object.metadata.name,
-        body: { metadata: { finalizers, resourceVersion: object.metadata.resourceVersion } },
-      },
-      setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+      }),
+      { metadata: { finalizers, resourceVersion: object.metadata.resourceVersion } },
     );
   } catch (error) {
     // Gone already: nothing left to add to or remove from.

@@ -1,8 +1,15 @@
-import { AppsV1Api, CoordinationV1Api, KubeConfig } from "@kubernetes/client-node";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { collectDefaultMetrics, Registry } from "prom-client";
-import { HealthServer, LeaderElector, systemClock, type Logger } from "../lib/controller-runtime/index.ts";
+import {
+  HealthServer,
+  inClusterConnection,
+  KubeClient,
+  kubeconfigConnection,
+  LeaderElector,
+  systemClock,
+  type Logger,
+} from "../lib/controller-runtime/index.ts";
 import { connectDatabase, migrateToLatest } from "../lib/db/index.ts";
 import { DriveClients } from "../lib/drive/index.ts";
 import { queueTopology } from "../lib/queue/index.ts";
@@ -37,9 +44,11 @@ export async function startOperator(
   collectDefaultMetrics({ register: registry });
   const metrics = createOperatorMetrics(registry);
 
-  const kubeConfig = new KubeConfig();
-  if (config.kubeconfigPath === undefined) kubeConfig.loadFromCluster();
-  else kubeConfig.loadFromFile(config.kubeconfigPath);
+  const kube = new KubeClient(
+    config.kubeconfigPath === undefined
+      ? inClusterConnection(config.inClusterServer)
+      : kubeconfigConnection(config.kubeconfigPath),
+  );
 
   const db = connectDatabase({ url: config.databaseUrl, applicationName: "imagesync-operator" });
   await migrateToLatest(db);
@@ -73,7 +82,7 @@ export async function startOperator(
 
   const imports = await createImageImportController(
     {
-      kubeConfig,
+      kube,
       db,
       nats,
       topology,
@@ -94,7 +103,7 @@ export async function startOperator(
     config.workerAutoscaling === undefined
       ? undefined
       : new WorkerAutoscaler({
-          apps: kubeConfig.makeApiClient(AppsV1Api),
+          kube,
           jsm: await jetstreamManager(nats),
           topology,
           config: config.workerAutoscaling,
@@ -119,7 +128,7 @@ export async function startOperator(
   };
   const elector = config.leaderElection.enabled
     ? new LeaderElector({
-        coordination: kubeConfig.makeApiClient(CoordinationV1Api),
+        kube,
         namespace: config.leaderElection.namespace,
         name: config.leaderElection.name,
         identity: config.leaderElection.identity,
@@ -166,6 +175,7 @@ export async function startOperator(
       await nats.drain();
       await db.destroy();
       drive.close();
+      kube.close();
       bucketCheck?.close();
     },
   };

@@ -1,4 +1,5 @@
 import {
+  customResourcePath,
   ItemExponentialRateLimiter,
   statusCodeOf,
   type ReconcileResult,
@@ -338,13 +339,8 @@ export class ImageImportReconciler {
     const { namespace, name, uid } = view.object.metadata;
     const { group, version, plural } = imageImportApi;
     try {
-      await ctx.custom.deleteNamespacedCustomObject({
-        group,
-        version,
-        plural,
-        namespace,
-        name,
-        body: { preconditions: { uid } },
+      await ctx.kube.delete(customResourcePath({ group, version, plural, namespace, name }), {
+        preconditions: { uid },
       });
     } catch (error) {
       if (statusCodeOf(error) !== 404) throw error;

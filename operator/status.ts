@@ -1,6 +1,5 @@
-import type { CustomObjectsApi } from "@kubernetes/client-node";
 import { findCondition, patchStatus, setCondition, statusCodeOf } from "../lib/controller-runtime/index.ts";
-import type { Clock } from "../lib/controller-runtime/index.ts";
+import type { Clock, KubeClient } from "../lib/controller-runtime/index.ts";
 import {
   ConditionType,
   imageImportApi,
@@ -143,7 +142,7 @@ function listingCompletionChanged(
 }
 
 export interface StatusWriterOptions {
-  custom: CustomObjectsApi;
+  kube: KubeClient;
   clock: Clock;
   /** Least time between two progress-only writes of one import. */
   progressIntervalMs: number;
@@ -198,7 +197,7 @@ export class StatusWriter {
     const { group, version, plural } = imageImportApi;
     try {
       const updated = (await patchStatus(
-        this.#options.custom,
+        this.#options.kube,
         { group, version, plural, namespace: object.metadata.namespace, name: object.metadata.name },
         draft.patch(),
       )) as StoredImageImport;

@@ -1,6 +1,12 @@
-import type { AppsV1Api } from "@kubernetes/client-node";
+import type { V1Scale } from "@kubernetes/client-node";
 import type { JetStreamManager } from "@nats-io/jetstream";
-import { sleep, statusCodeOf, type Clock, type Logger } from "../lib/controller-runtime/index.ts";
+import {
+  sleep,
+  statusCodeOf,
+  type Clock,
+  type KubeClient,
+  type Logger,
+} from "../lib/controller-runtime/index.ts";
 import type { QueueTopology } from "../lib/queue/index.ts";
 import type { WorkerAutoscalingConfig } from "./config.ts";
 import type { OperatorMetrics } from "./metrics.ts";
@@ -45,7 +51,7 @@ export class ScaleDownStabilizer {
 }
 
 export interface WorkerAutoscalerOptions {
-  apps: AppsV1Api;
+  kube: KubeClient;
   jsm: JetStreamManager;
   topology: QueueTopology;
   config: WorkerAutoscalingConfig;
@@ -95,11 +101,12 @@ export class WorkerAutoscaler {
 
   /** One evaluation: reads the backlog and the Deployment's scale, writes a new replica count if due. */
   async tick(): Promise<{ backlog: number; current: number; desired: number }> {
-    const { apps, config, metrics, clock } = this.#options;
+    const { kube, config, metrics, clock } = this.#options;
     const backlog = await this.#backlog();
     const name = config.deployment;
     const namespace = config.namespace;
-    const scale = await apps.readNamespacedDeploymentScale({ name, namespace });
+    const scalePath = `/apis/apps/v1/namespaces/${namespace}/deployments/${name}/scale`;
+    const scale = await kube.get<V1Scale>(scalePath);
     const current = scale.spec?.replicas ?? 0;
     const now = clock.now();
     // Right after start, what runs now counts as recommended: a fresh leader must not scale down at once.
@@ -114,11 +121,7 @@ export class WorkerAutoscaler {
     if (desired !== current) {
       try {
         // The read's resourceVersion makes this conditional; a concurrent change is a 409, retried next tick.
-        await apps.replaceNamespacedDeploymentScale({
-          name,
-          namespace,
-          body: { ...scale, spec: { ...scale.spec, replicas: desired } },
-        });
+        await kube.replace(scalePath, { ...scale, spec: { ...scale.spec, replicas: desired } });
         metrics.workerScaleWrites.inc({ direction: desired > current ? "up" : "down" });
         metrics.workerCurrentReplicas.set(desired);
         this.#logger.info("scaled workers", { from: current, to: desired, backlog });

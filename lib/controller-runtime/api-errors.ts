@@ -1,4 +1,4 @@
-/** The HTTP status of a failed client-node call (ApiException's `code`, Watch's `statusCode`), if it has one. */
+/** The HTTP status of a failed API call (KubeApiError's or client-node's `code`, a watch's `statusCode`), if it has one. */
 export function statusCodeOf(error: unknown): number | undefined {
   if (typeof error !== "object" || error === null) return undefined;
   const { code, statusCode } = error as { code?: unknown; statusCode?: unknown };

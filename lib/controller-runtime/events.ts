@@ -1,18 +1,13 @@
-import {
-  PatchStrategy,
-  setHeaderOptions,
-  type CoreV1Api,
-  type CoreV1Event,
-  type KubernetesObject,
-} from "@kubernetes/client-node";
+import type { CoreV1Event, KubernetesObject } from "@kubernetes/client-node";
 import { statusCodeOf } from "./api-errors.ts";
+import type { KubeClient } from "./kube-client.ts";
 import { systemClock, type Clock } from "./clock.ts";
 import type { Logger } from "../log/index.ts";
 
 export type EventType = "Normal" | "Warning";
 
 export interface EventRecorderOptions {
-  core: CoreV1Api;
+  kube: KubeClient;
   /** `source.component` and `reportingComponent`, e.g. `imagesync-operator`. */
   component: string;
   /** `reportingInstance`, e.g. the pod name. */
@@ -94,10 +89,10 @@ export class EventRecorder {
     const seen = this.#recent.get(key);
     if (seen !== undefined) {
       try {
-        await this.#options.core.patchNamespacedEvent(
-          { name: seen.name, namespace: seen.namespace, body: { count: seen.count + 1, lastTimestamp: now } },
-          setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
-        );
+        await this.#options.kube.mergePatch(`${eventsPath(seen.namespace)}/${seen.name}`, {
+          count: seen.count + 1,
+          lastTimestamp: now,
+        });
         this.#remember(key, { ...seen, count: seen.count + 1 });
         return;
       } catch (error) {
@@ -106,10 +101,10 @@ export class EventRecorder {
         this.#recent.delete(key);
       }
     }
-    const created = await this.#options.core.createNamespacedEvent({
-      namespace: eventNamespace(object),
-      body: this.#newEvent(object, type, reason, message, now),
-    });
+    const created = await this.#options.kube.create<CoreV1Event>(
+      eventsPath(eventNamespace(object)),
+      this.#newEvent(object, type, reason, message, now),
+    );
     this.#remember(key, { name: created.metadata.name ?? "", namespace: eventNamespace(object), count: 1 });
   }
 
@@ -159,4 +154,8 @@ export class EventRecorder {
 function eventNamespace(object: KubernetesObject): string {
   const namespace = object.metadata?.namespace;
   return namespace === undefined || namespace === "" ? "default" : namespace;
+}
+
+function eventsPath(namespace: string): string {
+  return `/api/v1/namespaces/${namespace}/events`;
 }

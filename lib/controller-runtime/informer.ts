@@ -1,6 +1,7 @@
-import type { KubernetesListObject, KubernetesObject, V1Status, Watch } from "@kubernetes/client-node";
+import type { KubernetesListObject, KubernetesObject, V1Status } from "@kubernetes/client-node";
 import { statusCodeOf } from "./api-errors.ts";
 import { backoffDelay, type BackoffOptions } from "./backoff.ts";
+import type { KubeClient } from "./kube-client.ts";
 import { sleep, systemClock, type Clock } from "./clock.ts";
 import type { Logger } from "../log/index.ts";
 import { objectKey } from "./object-key.ts";
@@ -15,11 +16,11 @@ export interface InformerEventHandler<T extends KubernetesObject> {
 }
 
 export interface InformerOptions<T extends KubernetesObject> {
-  /** client-node's Watch for the cluster (`new Watch(kubeConfig)`). */
-  watch: Pick<Watch, "watch">;
+  /** Watches the cluster: a KubeClient, or anything with its (client-node's Watch) contract. */
+  watch: Pick<KubeClient, "watch">;
   /** The collection URL path, e.g. `/api/v1/namespaces/ns/configmaps` or `/apis/group/version/plural`. */
   path: string;
-  /** Lists the same collection with the same selectors (e.g. `() => core.listNamespacedConfigMap({ namespace })`). */
+  /** Lists the same collection with the same selectors (e.g. `() => kube.get(path, { labelSelector })`). */
   list: () => Promise<KubernetesListObject<T>>;
   labelSelector?: string;
   fieldSelector?: string;
@@ -226,7 +227,7 @@ export class Informer<T extends KubernetesObject> {
         this.#abortWatch = undefined;
         if (expired || statusCodeOf(error) === 410) resolve({ kind: "expired" });
         else if (streamError !== undefined) resolve({ kind: "error", error: streamError });
-        // Our own abort (stop or resync), a server-side timeout, and client-node's inactivity timeout
+        // Our own abort (stop or resync), a server-side timeout, and the watch's inactivity timeout
         // (a TimeoutError after 30 s without bytes) all just end this watch.
         else if (error === null || error === undefined || this.#stop.signal.aborted || this.#resyncDue) {
           resolve({ kind: "closed" });

@@ -5,26 +5,29 @@ import { LeaderElector, type LeaderElectorOptions } from "./leader-election.ts";
 import { silentLogger } from "../log/index.ts";
 import { FakeClock, settle } from "./testing.ts";
 
-/** One Lease with the API server's optimistic concurrency: a write with a stale resourceVersion gets 409. */
+/**
+ * One Lease behind the KubeClient calls the elector makes, with the API server's optimistic concurrency: a
+ * write with a stale resourceVersion gets 409.
+ */
 class LeaseStore {
   lease: V1Lease | undefined;
   #version = 0;
 
-  readNamespacedLease(): Promise<V1Lease> {
+  get<T>(): Promise<T> {
     if (this.lease === undefined) return Promise.reject(Object.assign(new Error("not found"), { code: 404 }));
-    return Promise.resolve(structuredClone(this.lease));
+    return Promise.resolve(structuredClone(this.lease) as T);
   }
 
-  createNamespacedLease({ body }: { body: V1Lease }): Promise<V1Lease> {
+  create<T>(_path: string, body: V1Lease): Promise<T> {
     if (this.lease !== undefined) return Promise.reject(Object.assign(new Error("exists"), { code: 409 }));
-    return Promise.resolve(this.#store(body));
+    return Promise.resolve(this.#store(body) as T);
   }
 
-  replaceNamespacedLease({ body }: { body: V1Lease }): Promise<V1Lease> {
+  replace<T>(_path: string, body: V1Lease): Promise<T> {
     if (body.metadata?.resourceVersion !== this.lease?.metadata?.resourceVersion) {
       return Promise.reject(Object.assign(new Error("conflict"), { code: 409 }));
     }
-    return Promise.resolve(this.#store(body));
+    return Promise.resolve(this.#store(body) as T);
   }
 
   #store(body: V1Lease): V1Lease {
@@ -41,7 +44,7 @@ function elector(
   options: Partial<LeaderElectorOptions> = {},
 ): LeaderElector {
   const created = new LeaderElector({
-    coordination: store,
+    kube: store,
     namespace: "ns",
     name: "lock",
     identity: "me",

@@ -1,15 +1,15 @@
-import { V1MicroTime, type CoordinationV1Api, type V1Lease, type V1LeaseSpec } from "@kubernetes/client-node";
+import type { V1Lease, V1LeaseSpec } from "@kubernetes/client-node";
+// client-node's types module alone (no generated clients): a Date that serializes as a MicroTime.
+import { V1MicroTime } from "@kubernetes/client-node/dist/types.js";
 import type { Registry } from "prom-client";
 import { statusCodeOf } from "./api-errors.ts";
 import { sleep, systemClock, type Clock } from "./clock.ts";
+import type { KubeClient } from "./kube-client.ts";
 import type { Logger } from "../log/index.ts";
 import { leaderElectionMetrics, type LeaderElectionMetrics } from "./metrics.ts";
 
 export interface LeaderElectorOptions {
-  coordination: Pick<
-    CoordinationV1Api,
-    "readNamespacedLease" | "createNamespacedLease" | "replaceNamespacedLease"
-  >;
+  kube: Pick<KubeClient, "get" | "create" | "replace">;
   /** Where the Lease lives, and its name (the `name` label of `leader_election_master_status`). */
   namespace: string;
   name: string;
@@ -178,7 +178,7 @@ export class LeaderElector {
 
   /** One acquire-or-renew round (client-go's tryAcquireOrRenew); true if we hold the lease afterwards. */
   async #tryAcquireOrRenew(): Promise<boolean> {
-    const { coordination, namespace, name, identity } = this.#options;
+    const { kube, namespace, name, identity } = this.#options;
     const now = new V1MicroTime(this.#clock.now());
     const desired: V1LeaseSpec = {
       holderIdentity: identity,
@@ -197,7 +197,7 @@ export class LeaderElector {
 
     let current: V1Lease;
     try {
-      current = await coordination.readNamespacedLease({ namespace, name });
+      current = await kube.get<V1Lease>(leasePath(namespace, name));
     } catch (error) {
       if (statusCodeOf(error) !== 404) {
         this.#logger.warn("could not read the lease", { error });
@@ -205,10 +205,7 @@ export class LeaderElector {
       }
       try {
         this.#remember(
-          await coordination.createNamespacedLease({
-            namespace,
-            body: { metadata: { name, namespace }, spec: desired },
-          }),
+          await kube.create<V1Lease>(leasePath(namespace), { metadata: { name, namespace }, spec: desired }),
         );
         return true;
       } catch (createError) {
@@ -237,9 +234,9 @@ export class LeaderElector {
 
   /** Replaces the lease with `lease` (its resourceVersion is the precondition); false on any failure. */
   async #write(lease: V1Lease): Promise<boolean> {
-    const { coordination, namespace, name } = this.#options;
+    const { kube, namespace, name } = this.#options;
     try {
-      this.#remember(await coordination.replaceNamespacedLease({ namespace, name, body: lease }));
+      this.#remember(await kube.replace<V1Lease>(leasePath(namespace, name), lease));
       return true;
     } catch (error) {
       // 409 means someone else wrote first; the next round re-reads and decides again.
@@ -285,7 +282,13 @@ function recordOf(lease: V1Lease): LeaseRecord {
   };
 }
 
-// client-node types MicroTime fields as Dates but hands them back from reads as the server's strings.
+// MicroTime fields are Dates when we wrote them and the server's strings when read back.
 function timeString(value: Date | string | undefined): string {
   return value === undefined ? "" : new Date(value).toISOString();
+}
+
+/** The Leases of `namespace`, or the one named `name`. */
+function leasePath(namespace: string, name?: string): string {
+  const leases = `/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases`;
+  return name === undefined ? leases : `${leases}/${name}`;
 }

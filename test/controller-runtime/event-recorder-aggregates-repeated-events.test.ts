@@ -1,10 +1,11 @@
 import { CoreV1Api, type V1ConfigMap } from "@kubernetes/client-node";
 import { beforeAll, describe, expect, it } from "vitest";
 import { EventRecorder, silentLogger } from "../../lib/controller-runtime/index.ts";
-import { adminKubeConfig, uniqueName } from "../support/stack.ts";
+import { adminKubeClient, adminKubeConfig, uniqueName } from "../support/stack.ts";
 
 describe("EventRecorder against kube-apiserver", () => {
   let core: CoreV1Api;
+  const kube = adminKubeClient();
   let namespace: string;
   let subject: V1ConfigMap;
 
@@ -24,7 +25,7 @@ describe("EventRecorder against kube-apiserver", () => {
 
   it("writes one Event with a count for repeated identical events, and a new one for a different reason", async () => {
     const recorder = new EventRecorder({
-      core,
+      kube,
       component: "imagesync-test",
       instance: "pod-0",
       logger: silentLogger,
@@ -55,7 +56,7 @@ describe("EventRecorder against kube-apiserver", () => {
   });
 
   it("starts a new Event when the one it was counting has gone (expired)", async () => {
-    const recorder = new EventRecorder({ core, component: "imagesync-test", logger: silentLogger });
+    const recorder = new EventRecorder({ kube, component: "imagesync-test", logger: silentLogger });
     const other = { ...subject, metadata: { ...subject.metadata, name: "expiring" } };
     await recorder.record(other, "Normal", "Synced", "in sync");
     const [first] = await eventsAbout("expiring");
@@ -71,7 +72,7 @@ describe("EventRecorder against kube-apiserver", () => {
       ...silentLogger,
       error: (_message: string, fields?: Record<string, unknown>) => void errors.push(fields?.error),
     };
-    const recorder = new EventRecorder({ core, component: "imagesync-test", logger });
+    const recorder = new EventRecorder({ kube, component: "imagesync-test", logger });
     const orphan = {
       apiVersion: "v1",
       kind: "ConfigMap",

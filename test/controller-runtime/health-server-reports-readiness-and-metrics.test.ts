@@ -1,8 +1,7 @@
-import { CoordinationV1Api } from "@kubernetes/client-node";
 import { Registry } from "prom-client";
 import { afterEach, describe, expect, it } from "vitest";
 import { Controller, HealthServer, LeaderElector, silentLogger } from "../../lib/controller-runtime/index.ts";
-import { adminKubeConfig } from "../support/stack.ts";
+import { adminKubeClient } from "../support/stack.ts";
 
 describe("HealthServer", () => {
   const servers: HealthServer[] = [];
@@ -55,7 +54,7 @@ describe("HealthServer", () => {
     const registry = new Registry();
     new Controller({ name: "imageimport", reconcile: () => undefined, registry, logger: silentLogger });
     new LeaderElector({
-      coordination: adminKubeConfig().makeApiClient(CoordinationV1Api),
+      kube: adminKubeClient(),
       namespace: "default",
       name: "imagesync-operator",
       identity: "test",

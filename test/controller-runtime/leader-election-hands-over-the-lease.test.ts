@@ -7,7 +7,7 @@ import {
   type LeaderElectorOptions,
 } from "../../lib/controller-runtime/index.ts";
 import { metricValue } from "../../lib/controller-runtime/testing.ts";
-import { adminKubeConfig, uniqueName } from "../support/stack.ts";
+import { adminKubeClient, adminKubeConfig, uniqueName } from "../support/stack.ts";
 
 interface Candidate {
   identity: string;
@@ -43,7 +43,7 @@ describe("LeaderElector against kube-apiserver", () => {
     const log: string[] = [];
     const entry: Candidate = { identity, registry, log, elector: undefined as unknown as LeaderElector };
     entry.elector = new LeaderElector({
-      coordination,
+      kube: adminKubeClient(),
       namespace,
       name: "controller-leader",
       identity,

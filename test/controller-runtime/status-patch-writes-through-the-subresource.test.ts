@@ -6,7 +6,7 @@ import {
   setCondition,
   type Condition,
 } from "../../lib/controller-runtime/index.ts";
-import { adminKubeConfig, uniqueName } from "../support/stack.ts";
+import { adminKubeClient, adminKubeConfig, uniqueName } from "../support/stack.ts";
 
 const group = "crtest.imagesync.io";
 const version = "v1";
@@ -23,6 +23,7 @@ describe("patchStatus against kube-apiserver", () => {
   const crdName = `${plural}.${group}`;
   let extensions: ApiextensionsV1Api;
   let objects: CustomObjectsApi;
+  const kube = adminKubeClient();
   let namespace: string;
 
   beforeAll(async () => {
@@ -116,7 +117,7 @@ describe("patchStatus against kube-apiserver", () => {
       { type: "Ready", status: "False", reason: "Listing", message: "listing" },
       new Date(),
     );
-    const returned = (await patchStatus(objects, ref("one"), {
+    const returned = (await patchStatus(kube, ref("one"), {
       observedGeneration: created.metadata.generation,
       counters: { total: 10, succeeded: 0 },
       conditions,
@@ -138,7 +139,7 @@ describe("patchStatus against kube-apiserver", () => {
       { type: "Ready", status: "True", reason: "Done", message: "" },
       new Date(),
     );
-    await patchStatus(objects, ref("one"), { counters: { succeeded: 10 }, conditions: later });
+    await patchStatus(kube, ref("one"), { counters: { succeeded: 10 }, conditions: later });
     const afterSecond = await read("one");
     expect(afterSecond.status?.counters).toEqual({ total: 10, succeeded: 10 });
     expect(findCondition(afterSecond.status?.conditions, "Ready")).toMatchObject({
@@ -166,7 +167,7 @@ describe("patchStatus against kube-apiserver", () => {
       ...ref("two"),
       body: [{ op: "replace", path: "/spec/size", value: 2 }],
     });
-    await patchStatus(objects, ref("two"), { observedGeneration: stale.metadata.generation });
+    await patchStatus(kube, ref("two"), { observedGeneration: stale.metadata.generation });
     const current = await read("two");
     expect(current.metadata.resourceVersion).not.toBe(stale.metadata.resourceVersion);
     expect(current.status?.observedGeneration).toBe(1);

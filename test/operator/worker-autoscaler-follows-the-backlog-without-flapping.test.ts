@@ -6,6 +6,7 @@ import { ensureTaskStream, ensureWorkerConsumer } from "../../lib/queue/index.ts
 import { createOperatorMetrics } from "../../operator/metrics.ts";
 import { WorkerAutoscaler } from "../../operator/worker-autoscaler.ts";
 import { OperatorHarness } from "./support/harness.ts";
+import { adminKubeClient } from "../support/stack.ts";
 
 describe("the worker autoscaler", () => {
   let harness: OperatorHarness;
@@ -36,7 +37,7 @@ describe("the worker autoscaler", () => {
     const metrics = createOperatorMetrics(registry);
     const clock = new FakeClock();
     const autoscaler = new WorkerAutoscaler({
-      apps: harness.apps,
+      kube: adminKubeClient(),
       jsm: harness.jsm,
       topology: harness.topology,
       config: {

@@ -3,6 +3,7 @@ import { KubeConfig } from "@kubernetes/client-node";
 import { S3Client } from "@aws-sdk/client-s3";
 import pg from "pg";
 import { inject } from "vitest";
+import { KubeClient, kubeconfigConnection } from "../../lib/controller-runtime/index.ts";
 
 /** The running stack's connection settings (see global-setup.ts). */
 export function stackEnv(): Record<string, string> {
@@ -24,6 +25,11 @@ export function adminKubeConfig(): KubeConfig {
   const kc = new KubeConfig();
   kc.loadFromFile(requireEnv("KUBECONFIG"));
   return kc;
+}
+
+/** The operator's own client, as the stack's admin. */
+export function adminKubeClient(): KubeClient {
+  return new KubeClient(kubeconfigConnection(requireEnv("KUBECONFIG")));
 }
 
 /** A KubeConfig for the same cluster that authenticates with `token` instead of the admin's. */

@@ -33,7 +33,13 @@ import {
 import { ensureImageImportCrd } from "../../support/crds.ts";
 import { fileStates, tasksInStream } from "../../support/import-state.ts";
 import { SimulatedWorkers, type SimulatedWorkersOptions } from "./simulated-workers.ts";
-import { adminKubeConfig, createDatabase, requireEnv, uniqueName } from "../../support/stack.ts";
+import {
+  adminKubeClient,
+  adminKubeConfig,
+  createDatabase,
+  requireEnv,
+  uniqueName,
+} from "../../support/stack.ts";
 
 export const apiKey = "test-drive-key";
 export const apiKeySecret = "drive-api-key";
@@ -151,7 +157,7 @@ export class OperatorHarness {
   ): Promise<ImageImportController> {
     const controller = await createImageImportController(
       {
-        kubeConfig: this.kubeConfig,
+        kube: adminKubeClient(),
         db: this.db,
         nats: this.nats,
         topology: this.topology,
