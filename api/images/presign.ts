@@ -45,6 +45,14 @@ function hmac(key: string | Buffer, data: string): Buffer {
   return createHmac("sha256", key).update(data).digest();
 }
 
+function sameCredentials(a: SigningCredentials, b: SigningCredentials): boolean {
+  return (
+    a.accessKeyId === b.accessKeyId &&
+    a.secretAccessKey === b.secretAccessKey &&
+    a.sessionToken === b.sessionToken
+  );
+}
+
 function amzDate(at: Date): string {
   return at
     .toISOString()
@@ -66,6 +74,9 @@ export class ObjectPresigner {
   readonly #basePath: string;
   readonly #buckets = new Map<string, BucketAddress>();
   #signingKey: { scope: string; secret: string; key: KeyObject } | undefined;
+  #latest:
+    | { second: number; credentials: SigningCredentials; expiresInSeconds: number; sign: GetUrlSigner }
+    | undefined;
 
   constructor(settings: PresignerSettings) {
     this.#settings = settings;
@@ -75,6 +86,23 @@ export class ObjectPresigner {
 
   /** A signer for URLs valid from `now` for `expiresInSeconds`. */
   signer(credentials: SigningCredentials, expiresInSeconds: number, now: Date): GetUrlSigner {
+    // Signing times have whole seconds, so every response within one second can share a signer (its
+    // query string and canonical request tail are the same); building one cost as much as a page's URL.
+    const second = Math.floor(now.getTime() / 1000);
+    const latest = this.#latest;
+    if (
+      latest !== undefined &&
+      latest.second === second &&
+      latest.expiresInSeconds === expiresInSeconds &&
+      sameCredentials(latest.credentials, credentials)
+    )
+      return latest.sign;
+    const sign = this.#newSigner(credentials, expiresInSeconds, now);
+    this.#latest = { second, credentials, expiresInSeconds, sign };
+    return sign;
+  }
+
+  #newSigner(credentials: SigningCredentials, expiresInSeconds: number, now: Date): GetUrlSigner {
     const stamp = amzDate(now);
     const day = stamp.slice(0, 8);
     const scope = `${day}/${this.#settings.region}/s3/aws4_request`;
