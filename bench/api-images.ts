@@ -5,8 +5,9 @@
  *   - closed loop (N requests in flight): the most requests per second,
  *   - open loop (a fixed arrival rate; latency counts from each request's scheduled start, so a server
  *     that falls behind cannot hide its queue): latency at that rate.
- * Beside latency it reports CPU per request, of the API process and of the PostgreSQL backends serving
- * it (from /proc), which a shared machine's load inflates far less than latency.
+ * Beside latency it reports CPU per request, of the API process, of the PostgreSQL backends serving it
+ * (from /proc) and of the load process, which a shared machine's load inflates far less than latency.
+ * All three share the machine's cores, so their sum bounds the rate it can serve.
  *
  *   DATABASE_URL=postgres://…/any node bench/api-images.ts    (`make bench` runs it against its own stack)
  *
@@ -17,8 +18,8 @@
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { Agent, request } from "node:http";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { cpus, loadavg, totalmem } from "node:os";
 import { S3Client } from "@aws-sdk/client-s3";
 import { KubeConfig } from "@kubernetes/client-node";
@@ -26,101 +27,19 @@ import type { Kysely } from "kysely";
 import pg from "pg";
 import { buildApp } from "../api/app.ts";
 import { appSettingsFrom } from "../api/config.ts";
-import { encodeCursor } from "../api/cursor.ts";
 import { connectDatabase, migrateToLatest, type Database } from "../lib/db/index.ts";
+import type { LoadPlan, LoadResult } from "./api-images-load.ts";
 
 const pageSize = 50;
 const applicationName = "bench-api-images";
-
-/** One load run, as the load process receives it. */
-interface LoadPlan {
-  baseUrl: string;
-  token: string;
-  rows: number;
-  /** keyset: a cursor at a random depth; offset: a random offset, or `depth` when given. */
-  paging: "keyset" | "offset";
-  depth?: number;
-  includeTotal: boolean;
-  loop: { kind: "closed"; concurrency: number } | { kind: "open"; rate: number };
-  seconds: number;
-}
-
-interface LoadResult {
-  latenciesMs: number[];
-  errors: number;
-  elapsedS: number;
-}
+const loadScript = join(import.meta.dirname, "api-images-load.ts");
 
 // ---------------------------------------------------------------------------------------------------
-// The load generator (child process: node bench/api-images.ts --load '<plan JSON>').
-
-function pathFor(plan: LoadPlan): string {
-  const randomRow = () => 1 + Math.floor(Math.random() * (plan.rows - pageSize));
-  const total = plan.includeTotal ? "" : "&includeTotal=false";
-  if (plan.paging === "keyset") {
-    return `/api/images?limit=${pageSize}&cursor=${encodeCursor("images", String(randomRow() + pageSize))}${total}`;
-  }
-  return `/api/images?limit=${pageSize}&offset=${plan.depth ?? randomRow()}${total}`;
-}
-
-function get(agent: Agent, plan: LoadPlan): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = request(
-      `${plan.baseUrl}${pathFor(plan)}`,
-      { agent, headers: { authorization: `Bearer ${plan.token}` } },
-      (res) => {
-        res.on("data", () => undefined);
-        res.on("end", () => resolve(res.statusCode === 200));
-      },
-    );
-    req.on("error", () => resolve(false));
-    req.end();
-  });
-}
-
-async function drive(plan: LoadPlan): Promise<LoadResult> {
-  const agent = new Agent({
-    keepAlive: true,
-    maxSockets: plan.loop.kind === "closed" ? plan.loop.concurrency : 128,
-  });
-  const latenciesMs: number[] = [];
-  let errors = 0;
-  const start = performance.now();
-  const deadline = start + plan.seconds * 1000;
-  const record = async (scheduledAt: number) => {
-    const ok = await get(agent, plan);
-    latenciesMs.push(performance.now() - scheduledAt);
-    if (!ok) errors++;
-  };
-
-  if (plan.loop.kind === "closed") {
-    const client = async () => {
-      while (performance.now() < deadline) await record(performance.now());
-    };
-    await Promise.all(Array.from({ length: plan.loop.concurrency }, client));
-  } else {
-    // Each tick (about a millisecond) starts every request whose scheduled time has come.
-    const interval = 1000 / plan.loop.rate;
-    const inFlight = new Set<Promise<void>>();
-    let sent = 0;
-    while (performance.now() < deadline) {
-      const due = Math.floor((performance.now() - start) / interval);
-      for (; sent < due; sent++) {
-        const pending = record(start + sent * interval);
-        inFlight.add(pending);
-        void pending.then(() => inFlight.delete(pending));
-      }
-      await new Promise((resolve) => setTimeout(resolve, 1));
-    }
-    await Promise.all(inFlight);
-  }
-  agent.destroy();
-  return { latenciesMs, errors, elapsedS: (performance.now() - start) / 1000 };
-}
+// The load process (bench/api-images-load.ts).
 
 function runLoad(plan: LoadPlan): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [import.meta.filename, "--load", JSON.stringify(plan)], {
+    const child = spawn(process.execPath, [loadScript, JSON.stringify(plan)], {
       stdio: ["ignore", "pipe", "inherit"],
     });
     let output = "";
@@ -307,14 +226,14 @@ async function main(): Promise<void> {
       `machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, PostgreSQL ${pgVersion}`,
     );
     console.log(
-      `data: ${rows.toLocaleString("en")} image rows${seedSeconds === undefined ? " (reused)" : `, seeded in ${seedSeconds.toFixed(0)} s`}; API in this process (pg pool 10), load from a child process over loopback keep-alive HTTP/1.1`,
+      `data: ${rows.toLocaleString("en")} image rows${seedSeconds === undefined ? " (reused)" : `, seeded in ${seedSeconds.toFixed(0)} s`}; API in this process (pg pool 10), load from a child process over loopback keep-alive HTTP/1.1 (answers framed by Content-Length, bodies counted, not parsed)`,
     );
     console.log(
       `each run: ${seconds} s, pages of ${pageSize} with a presigned storage_path per image; closed loop = ${concurrency} in flight`,
     );
     console.log(`load average before the runs (the machine is shared): ${load()}\n`);
 
-    const base = { baseUrl, token, rows, seconds, includeTotal: false } as const;
+    const base = { baseUrl, token, rows, pageSize, seconds, includeTotal: false } as const;
     const closed = { kind: "closed", concurrency } as const;
     const runs: { label: string; plan: LoadPlan }[] = [
       { label: "warm-up", plan: { ...base, paging: "keyset", loop: closed, seconds: 3 } },
@@ -335,7 +254,7 @@ async function main(): Promise<void> {
     ];
 
     console.log(
-      `${"run".padEnd(40)} requests   req/s  p50 ms  p99 ms  errors  CPU ms/request: API  PostgreSQL`,
+      `${"run".padEnd(40)} requests   req/s  p50 ms  p99 ms  errors  CPU ms/request: API  PostgreSQL  load`,
     );
     for (const { label, plan } of runs) {
       const result = await measured(admin, databaseName, plan);
@@ -344,7 +263,7 @@ async function main(): Promise<void> {
       const sorted = result.latenciesMs.sort((a, b) => a - b);
       const cell = (value: number, width: number, digits = 1) => value.toFixed(digits).padStart(width);
       console.log(
-        `${label.padEnd(40)} ${String(n).padStart(8)} ${cell(n / result.elapsedS, 7, 0)} ${cell(percentile(sorted, 0.5), 7)} ${cell(percentile(sorted, 0.99), 7)} ${String(result.errors).padStart(7)} ${cell((result.apiCpuS * 1000) / n, 20, 2)} ${result.databaseCpuS === undefined ? "        n/a" : cell((result.databaseCpuS * 1000) / n, 11, 2)}`,
+        `${label.padEnd(40)} ${String(n).padStart(8)} ${cell(n / result.elapsedS, 7, 0)} ${cell(percentile(sorted, 0.5), 7)} ${cell(percentile(sorted, 0.99), 7)} ${String(result.errors).padStart(7)} ${cell((result.apiCpuS * 1000) / n, 20, 2)} ${result.databaseCpuS === undefined ? "        n/a" : cell((result.databaseCpuS * 1000) / n, 11, 2)} ${cell((result.cpuS * 1000) / n, 5, 2)}`,
       );
     }
     console.log(`\nload average after the runs: ${load()}`);
@@ -357,8 +276,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[2] === "--load") {
-  process.stdout.write(JSON.stringify(await drive(JSON.parse(process.argv[3] ?? "{}") as LoadPlan)));
-} else {
-  await main();
-}
+await main();

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type SelectQueryBuilder } from "kysely";
-import type { Database, ImageRow } from "../../lib/db/index.ts";
+import { NamedStatement, prepareQuery, type Database, type ImageRow } from "../../lib/db/index.ts";
 
 /** Which images a listing covers. `namespaces` limits it to images of imports in those namespaces. */
 export interface ImageFilters {
@@ -53,7 +53,7 @@ function timestampText<T extends string | null>(
 }
 
 /** Every column of images, as an ImageRecord. */
-const imageColumns = [
+export const imageColumns = [
   imageId.as("id"),
   "images.source",
   "images.source_id",
@@ -77,23 +77,110 @@ const imageColumns = [
   timestampText<string>("images.updated_at").as("updated_at"),
 ] as const;
 
+/**
+ * An ImageRecord from a row of `imageColumns` read as an array (NamedStatement's rows), by position.
+ * image-queries.test.ts checks the positions against `imageColumns`.
+ */
+export function imageRecordOf(row: unknown[]): ImageRecord {
+  return {
+    id: row[0],
+    source: row[1],
+    source_id: row[2],
+    import_uid: row[3],
+    name: row[4],
+    folder_path: row[5],
+    mime_type: row[6],
+    size: row[7],
+    md5: row[8],
+    sha256: row[9],
+    width: row[10],
+    height: row[11],
+    taken_at: row[12],
+    camera_make: row[13],
+    camera_model: row[14],
+    latitude: row[15],
+    longitude: row[16],
+    bucket: row[17],
+    object_key: row[18],
+    created_at: row[19],
+    updated_at: row[20],
+  } as ImageRecord;
+}
+
 type ImagesQuery<O> = SelectQueryBuilder<Database, "images", O>;
 
-function applyFilters<O>(query: ImagesQuery<O>, filters: ImageFilters): ImagesQuery<O> {
+/**
+ * The values a page's statement takes, one per `$n`: undefined leaves that condition out. A MIME family
+ * (image/*) is a LIKE pattern, apart from an exact type, since the two are different conditions.
+ */
+interface FilterValues {
+  namespaces: readonly string[] | undefined;
+  importId: string | undefined;
+  source: string | undefined;
+  mimeType: string | undefined;
+  mimePattern: string | undefined;
+  folderPath: string | undefined;
+  createdAfter: Date | undefined;
+  createdBefore: Date | undefined;
+}
+
+interface PageValues extends FilterValues {
+  beforeId: string | undefined;
+  offset: number | undefined;
+  limit: number;
+}
+
+const pageSlots = [
+  "namespaces",
+  "importId",
+  "source",
+  "mimeType",
+  "mimePattern",
+  "folderPath",
+  "createdAfter",
+  "createdBefore",
+  "beforeId",
+  "offset",
+  "limit",
+] as const satisfies readonly (keyof PageValues)[];
+type PageSlot = (typeof pageSlots)[number];
+
+function pageValues(request: ImagePageRequest): PageValues {
+  const { filters } = request;
+  const family = filters.mimeType?.endsWith("/*") === true ? filters.mimeType.slice(0, -1) : undefined;
+  return {
+    namespaces: filters.namespaces,
+    importId: filters.importId,
+    source: filters.source,
+    mimeType: family === undefined ? filters.mimeType : undefined,
+    mimePattern: family === undefined ? undefined : `${family}%`,
+    folderPath: filters.folderPath,
+    createdAfter: filters.createdAfter,
+    createdBefore: filters.createdBefore,
+    beforeId: request.beforeId,
+    // OFFSET 0 skips nothing; leaving it out keeps keyset pages' statement free of it.
+    offset: request.offset > 0 ? request.offset : undefined,
+    // One row more than asked, to know whether another page follows.
+    limit: request.limit + 1,
+  };
+}
+
+function applyFilters<O>(query: ImagesQuery<O>, filters: FilterValues): ImagesQuery<O> {
   let q = query;
-  if (filters.namespaces !== undefined) {
-    const namespaces = filters.namespaces;
+  const { namespaces } = filters;
+  if (namespaces !== undefined) {
+    // = any(array): one parameter however many namespaces, so one statement serves every caller.
     q = q.where("images.import_uid", "in", (eb) =>
-      eb.selectFrom("imports").select("imports.uid").where("imports.namespace", "in", namespaces),
+      eb
+        .selectFrom("imports")
+        .select("imports.uid")
+        .where("imports.namespace", "=", eb.fn.any(eb.val(namespaces))),
     );
   }
   if (filters.importId !== undefined) q = q.where("images.import_uid", "=", filters.importId);
   if (filters.source !== undefined) q = q.where("images.source", "=", filters.source);
-  if (filters.mimeType !== undefined) {
-    q = filters.mimeType.endsWith("/*")
-      ? q.where("images.mime_type", "like", `${filters.mimeType.slice(0, -1)}%`)
-      : q.where("images.mime_type", "=", filters.mimeType);
-  }
+  if (filters.mimeType !== undefined) q = q.where("images.mime_type", "=", filters.mimeType);
+  if (filters.mimePattern !== undefined) q = q.where("images.mime_type", "like", filters.mimePattern);
   if (filters.folderPath !== undefined) q = q.where("images.folder_path", "=", filters.folderPath);
   if (filters.createdAfter !== undefined) q = q.where("images.created_at", ">=", filters.createdAfter);
   if (filters.createdBefore !== undefined) q = q.where("images.created_at", "<", filters.createdBefore);
@@ -101,37 +188,68 @@ function applyFilters<O>(query: ImagesQuery<O>, filters: ImageFilters): ImagesQu
 }
 
 /**
+ * The page query. The page is cut in a subquery so that only its rows are converted to text: PostgreSQL
+ * computes a select list for every row an OFFSET skips, too.
+ */
+function pageQuery(db: Kysely<Database>, values: PageValues) {
+  let page = applyFilters(db.selectFrom("images").selectAll("images"), values);
+  if (values.beforeId !== undefined) page = page.where(imageId, "<", values.beforeId);
+  page = page.orderBy("images.id", "desc").limit(values.limit);
+  if (values.offset !== undefined) page = page.offset(values.offset);
+  return db.selectFrom(page.as("images")).select(imageColumns).orderBy("images.id", "desc");
+}
+
+/** A page statement and how to fill its parameters. */
+interface PageStatement {
+  named: NamedStatement;
+  parameters: (values: PageValues) => unknown[];
+}
+
+// One statement per combination of conditions (at most 2^10), built and compiled by kysely once. The SQL
+// depends on the dialect alone, so the statements serve any handle.
+const pageStatements = new Map<string, PageStatement>();
+
+function pageStatementFor(db: Kysely<Database>, values: PageValues): PageStatement {
+  const slots = pageSlots.filter((slot) => values[slot] !== undefined);
+  const shape = slots.join(",");
+  let statement = pageStatements.get(shape);
+  if (statement === undefined) {
+    const prepared = prepareQuery(db, slots, (slot: Readonly<Record<PageSlot, never>>) =>
+      pageQuery(db, slot),
+    );
+    statement = {
+      named: new NamedStatement(prepared.sql),
+      parameters: (values) => prepared.parameters(values),
+    };
+    pageStatements.set(shape, statement);
+  }
+  return statement;
+}
+
+/**
  * One page of images, newest (highest id) first, by keyset (`beforeId`) or offset. It reads one row
  * more than asked to know whether another page follows; the total is counted only when asked, since a
- * count walks every matching row.
+ * count walks every matching row. The page runs as a named statement: a page is requested many times a
+ * second, and building, compiling and parsing its SQL each time cost more than reading its rows.
  */
 export async function listImages(db: Kysely<Database>, request: ImagePageRequest): Promise<ImagePage> {
   const { filters } = request;
   if (filters.namespaces?.length === 0)
     return { rows: [], hasMore: false, total: request.includeTotal ? 0 : undefined };
-  let page = applyFilters(db.selectFrom("images").selectAll("images"), filters);
-  if (request.beforeId !== undefined) page = page.where(imageId, "<", request.beforeId);
-  // The page is cut in a subquery so that only its rows are converted to text: PostgreSQL computes a
-  // select list for every row an OFFSET skips, too.
-  const rowsQuery = db
-    .selectFrom(
-      page
-        .orderBy("images.id", "desc")
-        .limit(request.limit + 1)
-        .offset(request.offset)
-        .as("images"),
-    )
-    .select(imageColumns)
-    .orderBy("images.id", "desc");
+  const values = pageValues(request);
+  const statement = pageStatementFor(db, values);
   const countQuery = request.includeTotal
     ? applyFilters(
         db.selectFrom("images").select(sql<string>`count(*)`.as("total")),
-        filters,
+        values,
       ).executeTakeFirstOrThrow()
     : undefined;
-  const [rows, count] = await Promise.all([rowsQuery.execute(), countQuery]);
+  const [rows, count] = await Promise.all([
+    statement.named.rows(db, statement.parameters(values)),
+    countQuery,
+  ]);
   return {
-    rows: rows.slice(0, request.limit),
+    rows: rows.slice(0, request.limit).map(imageRecordOf),
     hasMore: rows.length > request.limit,
     total: count === undefined ? undefined : Number(count.total),
   };

@@ -104,4 +104,26 @@ describe("ObjectPresigner", () => {
       expect(new URL(presigner.signer(credentials, 300, now)("imagesync", key)).pathname).toBe(sdk.pathname);
     }
   });
+
+  it("signs alike within a second and anew for another second, lifetime or credentials", () => {
+    const presigner = new ObjectPresigner({
+      endpoint: "http://127.0.0.1:9000",
+      region: "us-east-1",
+      forcePathStyle: true,
+    });
+    const url = (at: Date, ttl = 300, creds = credentials) =>
+      new URL(presigner.signer(creds, ttl, at)("imagesync", keys[0] ?? ""));
+    const first = url(now);
+    const sameSecond = url(new Date(now.getTime() + 100));
+    const nextSecond = url(new Date(now.getTime() + 1000));
+    const longer = url(now, 600);
+    const rotated = url(now, 300, { ...credentials, accessKeyId: "AKIDOTHER" });
+
+    expect(sameSecond.href).toBe(first.href);
+    expect(first.searchParams.get("X-Amz-Date")).toBe("20250304T050607Z");
+    expect(nextSecond.searchParams.get("X-Amz-Date")).toBe("20250304T050608Z");
+    expect(longer.searchParams.get("X-Amz-Expires")).toBe("600");
+    expect(rotated.searchParams.get("X-Amz-Credential")).toMatch(/^AKIDOTHER\//);
+    expect(url(now).href).toBe(first.href);
+  });
 });

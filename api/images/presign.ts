@@ -1,4 +1,5 @@
-import { createHmac, createSecretKey, hash, type KeyObject } from "node:crypto";
+import { createHmac, hash } from "node:crypto";
+import { PrefixedHmac } from "./prefixed-hmac.ts";
 
 /** The credentials one presigned URL is signed with (a session token when they are temporary). */
 export interface SigningCredentials {
@@ -45,6 +46,14 @@ function hmac(key: string | Buffer, data: string): Buffer {
   return createHmac("sha256", key).update(data).digest();
 }
 
+function sameCredentials(a: SigningCredentials, b: SigningCredentials): boolean {
+  return (
+    a.accessKeyId === b.accessKeyId &&
+    a.secretAccessKey === b.secretAccessKey &&
+    a.sessionToken === b.sessionToken
+  );
+}
+
 function amzDate(at: Date): string {
   return at
     .toISOString()
@@ -57,15 +66,18 @@ function amzDate(at: Date): string {
  * half a millisecond per URL (its middleware stack runs for each), which is most of a 50-image page's
  * time budget; this does the same signing (checked against the SDK's presigner in presign.test.ts) in
  * a few microseconds: the day's signing key is derived once, each bucket's address is worked out once,
- * and everything but the object's path is shared by the URLs of one response, so each URL costs one
- * SHA-256 and one HMAC.
+ * and everything but the object's path is shared by the URLs of one second, so each URL costs three
+ * one-shot SHA-256s (its canonical request, and the HMAC's two; see PrefixedHmac).
  */
 export class ObjectPresigner {
   readonly #settings: PresignerSettings;
   readonly #base: URL;
   readonly #basePath: string;
   readonly #buckets = new Map<string, BucketAddress>();
-  #signingKey: { scope: string; secret: string; key: KeyObject } | undefined;
+  #signingKey: { scope: string; secret: string; key: Buffer } | undefined;
+  #latest:
+    | { second: number; credentials: SigningCredentials; expiresInSeconds: number; sign: GetUrlSigner }
+    | undefined;
 
   constructor(settings: PresignerSettings) {
     this.#settings = settings;
@@ -75,6 +87,23 @@ export class ObjectPresigner {
 
   /** A signer for URLs valid from `now` for `expiresInSeconds`. */
   signer(credentials: SigningCredentials, expiresInSeconds: number, now: Date): GetUrlSigner {
+    // Signing times have whole seconds, so every response within one second can share a signer (its
+    // query string and canonical request tail are the same); building one cost as much as a page's URL.
+    const second = Math.floor(now.getTime() / 1000);
+    const latest = this.#latest;
+    if (
+      latest !== undefined &&
+      latest.second === second &&
+      latest.expiresInSeconds === expiresInSeconds &&
+      sameCredentials(latest.credentials, credentials)
+    )
+      return latest.sign;
+    const sign = this.#newSigner(credentials, expiresInSeconds, now);
+    this.#latest = { second, credentials, expiresInSeconds, sign };
+    return sign;
+  }
+
+  #newSigner(credentials: SigningCredentials, expiresInSeconds: number, now: Date): GetUrlSigner {
     const stamp = amzDate(now);
     const day = stamp.slice(0, 8);
     const scope = `${day}/${this.#settings.region}/s3/aws4_request`;
@@ -92,8 +121,12 @@ export class ObjectPresigner {
       .map(([name, value]) => `${uriEncode(name)}=${uriEncode(value)}`)
       .sort()
       .join("&");
-    const signingKey = this.#keyFor(scope, day, credentials.secretAccessKey);
-    const stringToSignHead = `AWS4-HMAC-SHA256\n${stamp}\n${scope}\n`;
+    // The string to sign is this head and the canonical request's SHA-256 in hex (64 characters).
+    const signature = new PrefixedHmac(
+      this.#keyFor(scope, day, credentials.secretAccessKey),
+      `AWS4-HMAC-SHA256\n${stamp}\n${scope}\n`,
+      64,
+    );
     const queryPart = `?${query}&X-Amz-Signature=`;
     // The canonical request's tail (query, signed host header, payload) is the same for a bucket's objects.
     let lastBucket: string | undefined;
@@ -107,10 +140,7 @@ export class ObjectPresigner {
       }
       const path = address.pathPrefix + encodeKey(key);
       const canonicalRequestHash = hash("sha256", `GET\n${path}${canonicalTail}`, "hex");
-      const signature = createHmac("sha256", signingKey)
-        .update(stringToSignHead + canonicalRequestHash)
-        .digest("hex");
-      return `${address.origin}${path}${queryPart}${signature}`;
+      return `${address.origin}${path}${queryPart}${signature.hexDigest(canonicalRequestHash)}`;
     };
   }
 
@@ -132,12 +162,11 @@ export class ObjectPresigner {
     return address;
   }
 
-  // The derived key is the same all day; as a KeyObject, each HMAC skips re-importing it.
-  #keyFor(scope: string, day: string, secret: string): KeyObject {
+  // The derived key is the same all day.
+  #keyFor(scope: string, day: string, secret: string): Buffer {
     const cached = this.#signingKey;
     if (cached !== undefined && cached.scope === scope && cached.secret === secret) return cached.key;
-    const raw = hmac(hmac(hmac(hmac(`AWS4${secret}`, day), this.#settings.region), "s3"), "aws4_request");
-    const key = createSecretKey(raw);
+    const key = hmac(hmac(hmac(hmac(`AWS4${secret}`, day), this.#settings.region), "s3"), "aws4_request");
     this.#signingKey = { scope, secret, key };
     return key;
   }

@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
+import { enableNamedStatements } from "./named-statement.ts";
 import type { Database } from "./schema.ts";
 
 export interface DatabaseOptions {
@@ -26,5 +27,7 @@ export function connectDatabase(options: DatabaseOptions): Kysely<Database> {
   // Node turns into an uncaught exception. The query in progress still rejects, and the pool drops the client.
   pool.on("error", () => undefined);
   pool.on("connect", (client) => client.on("error", () => undefined));
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  enableNamedStatements(db, pool);
+  return db;
 }

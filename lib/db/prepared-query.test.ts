@@ -37,6 +37,8 @@ describe("prepareQuery", () => {
 
     const expected = build({ id: "a", now }).compile();
     expect(runs).toEqual([{ sql: expected.sql, parameters: expected.parameters }]);
+    expect(prepared.sql).toBe(expected.sql);
+    expect(prepared.parameters({ id: "b", now })).toEqual(build({ id: "b", now }).compile().parameters);
     expect(result.rows).toEqual([{ attempts: 2 }]);
   });
 

@@ -4,6 +4,8 @@ import { CompiledQuery, type Compilable, type Kysely, type QueryResult } from "k
 export interface PreparedQuery<Slot extends string, Row> {
   /** The SQL text, with `$n` placeholders. */
   readonly sql: string;
+  /** The parameters of one run: `values` in their slots, the fixed values in theirs. */
+  parameters(values: Readonly<Record<Slot, unknown>>): unknown[];
   /** Runs the query with `values` in its slots. */
   execute(values: Readonly<Record<Slot, unknown>>): Promise<QueryResult<Row>>;
 }
@@ -37,16 +39,11 @@ export function prepareQuery<DB, Slot extends string, Row>(
   const unused = slots.filter((slot) => !parameters.some((parameter) => parameter.slot === slot));
   if (unused.length > 0) throw new Error(`prepareQuery: slots ${unused.join(", ")} are not in the query`);
   const sql = compiled.sql;
+  const parametersFor = (values: Readonly<Record<Slot, unknown>>) =>
+    parameters.map((parameter) => (parameter.slot === undefined ? parameter.fixed : values[parameter.slot]));
   return {
     sql,
-    execute: (values) =>
-      db.executeQuery<Row>(
-        CompiledQuery.raw(
-          sql,
-          parameters.map((parameter) =>
-            parameter.slot === undefined ? parameter.fixed : values[parameter.slot],
-          ),
-        ),
-      ),
+    parameters: parametersFor,
+    execute: (values) => db.executeQuery<Row>(CompiledQuery.raw(sql, parametersFor(values))),
   };
 }
