@@ -1,6 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { statusCodeOf } from "./api-errors.ts";
 import { KubeClient } from "./kube-client.ts";
 
@@ -8,7 +11,10 @@ let server: Server | undefined;
 let client: KubeClient | undefined;
 
 /** A stand-in API server answering each request with `handle`; returns a client of it. */
-async function serve(handle: (request: IncomingMessage, body: string, response: ServerResponse) => void) {
+async function serve(
+  handle: (request: IncomingMessage, body: string, response: ServerResponse) => void,
+  credentials: { token: string } | { tokenFile: string } = { token: "t0k" },
+) {
   server = createServer((request, response) => {
     let body = "";
     request.on("data", (chunk: Buffer) => (body += chunk.toString()));
@@ -16,11 +22,12 @@ async function serve(handle: (request: IncomingMessage, body: string, response: 
   });
   await new Promise<void>((resolve) => server?.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
-  client = new KubeClient({ server: `http://127.0.0.1:${port}`, token: "t0k" });
+  client = new KubeClient({ server: `http://127.0.0.1:${port}`, ...credentials });
   return client;
 }
 
 afterEach(async () => {
+  vi.useRealTimers();
   client?.close();
   server?.closeAllConnections();
   await new Promise((resolve) => server?.close(resolve));
@@ -53,6 +60,28 @@ describe("KubeClient", () => {
         '{"status":{"n":1}}',
       ],
     ]);
+  });
+
+  it("sends a rotated service-account token once the token file is read again, within a minute", async () => {
+    const tokenFile = join(mkdtempSync(join(tmpdir(), "token-")), "token");
+    writeFileSync(tokenFile, "first\n");
+    const seen: (string | undefined)[] = [];
+    const kube = await serve(
+      (request, _body, response) => {
+        seen.push(request.headers.authorization);
+        response.end("{}");
+      },
+      { tokenFile },
+    );
+    vi.useFakeTimers({ toFake: ["Date"], now: new Date("2026-01-01T00:00:00Z") });
+
+    await kube.get("/api/v1/namespaces/a");
+    writeFileSync(tokenFile, "rotated\n");
+    await kube.get("/api/v1/namespaces/a");
+    vi.setSystemTime(new Date("2026-01-01T00:01:01Z"));
+    await kube.get("/api/v1/namespaces/a");
+
+    expect(seen).toEqual(["Bearer first", "Bearer first", "Bearer rotated"]);
   });
 
   it("fails with the HTTP status and the server's Status", async () => {

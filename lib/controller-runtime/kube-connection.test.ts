@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { kubeconfigConnection } from "./kube-connection.ts";
+import { inClusterConnection, kubeconfigConnection } from "./kube-connection.ts";
 
 function kubeconfig(user: Record<string, unknown>, cluster: Record<string, unknown>): string {
   const dir = mkdtempSync(join(tmpdir(), "kubeconfig-"));
@@ -54,5 +54,26 @@ describe("kubeconfigConnection", () => {
   it("refuses exec plugins with an error naming them", () => {
     const path = kubeconfig({ exec: { command: "aws" } }, {});
     expect(() => kubeconfigConnection(path)).toThrow(/uses exec, which the operator does not support/);
+  });
+});
+
+describe("inClusterConnection", () => {
+  it("finds the API server the kubelet names and the mounted CA and token file", () => {
+    const accountDir = mkdtempSync(join(tmpdir(), "serviceaccount-"));
+    writeFileSync(join(accountDir, "ca.crt"), "CLUSTER CA");
+    writeFileSync(join(accountDir, "token"), "projected-token");
+
+    expect(inClusterConnection({ host: "10.96.0.1", port: "443" }, accountDir)).toEqual({
+      server: "https://10.96.0.1:443",
+      ca: "CLUSTER CA",
+      tokenFile: join(accountDir, "token"),
+    });
+    expect(inClusterConnection({ host: "fd00::1", port: "443" }, accountDir).server).toBe(
+      "https://[fd00::1]:443",
+    );
+  });
+
+  it("outside a cluster, says to give a kubeconfig", () => {
+    expect(() => inClusterConnection(undefined)).toThrow(/KUBERNETES_SERVICE_HOST\/PORT unset.*KUBECONFIG/);
   });
 });

@@ -24,7 +24,10 @@ const serviceAccountDir = "/var/run/secrets/kubernetes.io/serviceaccount";
  * The pod's service account, as client-go's rest.InClusterConfig finds it: the API server the kubelet names
  * in KUBERNETES_SERVICE_HOST/PORT, the CA and the (rotated) token from the mounted service-account files.
  */
-export function inClusterConnection(server: { host: string; port: string } | undefined): KubeConnection {
+export function inClusterConnection(
+  server: { host: string; port: string } | undefined,
+  accountDir = serviceAccountDir,
+): KubeConnection {
   if (server === undefined) {
     throw new Error(
       "not running in a cluster (KUBERNETES_SERVICE_HOST/PORT unset): give a kubeconfig file (KUBECONFIG)",
@@ -33,8 +36,8 @@ export function inClusterConnection(server: { host: string; port: string } | und
   const { host, port } = server;
   return {
     server: `https://${host.includes(":") ? `[${host}]` : host}:${port}`,
-    ca: readFileSync(`${serviceAccountDir}/ca.crt`, "utf8"),
-    tokenFile: `${serviceAccountDir}/token`,
+    ca: readFileSync(`${accountDir}/ca.crt`, "utf8"),
+    tokenFile: `${accountDir}/token`,
   };
 }
 
