@@ -12,8 +12,8 @@ import {
   type Database,
   type NewImage,
   type PreparedQuery,
+  StatementBatcher,
 } from "../lib/db/index.ts";
-import { StatementBatcher } from "../lib/db/statement-batcher.ts";
 import { FileReason } from "../lib/imageimport/reasons.ts";
 import type { FileTask } from "../lib/queue/index.ts";
 
@@ -117,7 +117,7 @@ async function changed(
 }
 
 /** Claims the rows of a batch of tasks, returning each one's attempts and, in the same statement, the catalogue's md5. */
-function claimQuery(db: Kysely<Database>, slot: { batch: unknown; now: Date; source: string }) {
+function claimQuery(db: Kysely<Database>, slot: { batch: unknown; now: Date }) {
   return db
     .with("batch", () =>
       batchRows<{
@@ -126,9 +126,10 @@ function claimQuery(db: Kysely<Database>, slot: { batch: unknown; now: Date; sou
         file_id: string;
         revision: number;
         generation: number;
+        source: string;
         bucket: string;
         object_key: string;
-      }>(slot.batch, "import_uid text, bucket text, object_key text"),
+      }>(slot.batch, "import_uid text, source text, bucket text, object_key text"),
     )
     .updateTable("import_files")
     .from("batch")
@@ -145,7 +146,7 @@ function claimQuery(db: Kysely<Database>, slot: { batch: unknown; now: Date; sou
       eb
         .selectFrom("images")
         .select("images.md5")
-        .where("images.source", "=", slot.source)
+        .where("images.source", "=", eb.ref("batch.source"))
         .where("images.source_id", "=", eb.ref("batch.file_id"))
         .where("images.bucket", "=", eb.ref("batch.bucket"))
         .where("images.object_key", "=", eb.ref("batch.object_key"))
@@ -258,9 +259,9 @@ export class FileRecords {
   constructor(db: Kysely<Database>) {
     this.#db = db;
     const claim: PreparedQuery<
-      "batch" | "now" | "source",
+      "batch" | "now",
       { i: number; attempts: number; catalogued_md5: string | null }
-    > = prepareQuery(db, ["batch", "now", "source"], (slot) => claimQuery(db, slot));
+    > = prepareQuery(db, ["batch", "now"], (slot) => claimQuery(db, slot));
     const finishStored: PreparedQuery<"batch" | "now", { i: number }> = prepareQuery(
       db,
       ["batch", "now"],
@@ -270,14 +271,13 @@ export class FileRecords {
       maxBatch,
       conflictKey: ({ task }) => rowKey(task),
       run: async (requests) => {
-        // One source per statement: every task a worker claims comes from Drive.
-        const source = requests[0]?.source ?? "";
-        const batch = requests.map(({ task }, index) => ({
+        const batch = requests.map(({ task, source }, index) => ({
           ...identityFields(task, index),
+          source,
           bucket: task.bucket,
           object_key: task.objectKey,
         }));
-        const { rows } = await claim.execute({ batch: JSON.stringify(batch), now: new Date(), source });
+        const { rows } = await claim.execute({ batch: JSON.stringify(batch), now: new Date() });
         const claims: (Claim | undefined)[] = requests.map(() => undefined);
         for (const row of rows) claims[row.i] = { attempt: row.attempts, cataloguedMd5: row.catalogued_md5 };
         return claims;
