@@ -28,6 +28,7 @@ import {
   type QueueTopology,
 } from "../lib/queue/index.ts";
 import { createS3Client, type S3Settings } from "../lib/storage/index.ts";
+import { fileStates } from "../test/support/import-state.ts";
 import { readEnvFile } from "../tools/localstack/stack.ts";
 
 export const repoRoot = resolve(import.meta.dirname, "..");
@@ -258,17 +259,7 @@ export async function waitForImport(
     .select([sql<Date>`min(finished_at)`.as("first"), sql<Date>`max(finished_at)`.as("last")])
     .where("import_uid", "=", importUid)
     .executeTakeFirstOrThrow();
-  const states = await db
-    .selectFrom("import_files")
-    .select(["state", (eb) => eb.fn.countAll<string>().as("count")])
-    .where("import_uid", "=", importUid)
-    .groupBy("state")
-    .execute();
-  return {
-    firstFinishedAt: span.first,
-    lastFinishedAt: span.last,
-    states: Object.fromEntries(states.map((row) => [row.state, Number(row.count)])),
-  };
+  return { firstFinishedAt: span.first, lastFinishedAt: span.last, states: await fileStates(db, importUid) };
 }
 
 /** The machine the figures come from. */
