@@ -13,8 +13,6 @@ export interface MeasuredContent {
   size: number;
   md5: string;
   sha256: string;
-  /** The first bytes (up to the meter's header limit): enough for image headers and EXIF. */
-  header: Buffer;
 }
 
 export interface ContentMeterOptions {
@@ -39,6 +37,7 @@ export class ContentMeter extends Transform {
   #headerLength = 0;
   #size = 0;
   #measured: MeasuredContent | undefined;
+  #header: Buffer | undefined;
 
   constructor(options: ContentMeterOptions) {
     super();
@@ -49,6 +48,15 @@ export class ContentMeter extends Transform {
   get measured(): MeasuredContent {
     if (this.#measured === undefined) throw new Error("the content meter has not seen the end of the stream");
     return this.#measured;
+  }
+
+  /**
+   * The first bytes (up to the header limit): enough for image headers and EXIF. Joined on first use, as
+   * a caller that holds the whole body in one buffer already reads them from there without this copy.
+   */
+  header(): Buffer {
+    this.#header ??= Buffer.concat(this.#headerChunks, this.#headerLength);
+    return this.#header;
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -75,7 +83,6 @@ export class ContentMeter extends Transform {
       size: this.#size,
       md5: this.#md5.digest("hex"),
       sha256: this.#sha256.digest("hex"),
-      header: Buffer.concat(this.#headerChunks),
     };
     const { expected } = this.#options;
     if (expected.size !== null && expected.size !== measured.size) {

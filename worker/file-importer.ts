@@ -122,22 +122,28 @@ export class FileImporter {
       },
     });
     const source = await download({ fileId: task.fileId, resourceKey: task.resourceKey, apiKey, signal });
-    await this.#stream(source, meter, task, signal);
+    const gathered = await this.#stream(source, meter, task, signal);
     this.#observe("transfer", clock.now() - (firstByteAt ?? requestedAt));
-    return { state: "succeeded", image: await imageRow(task, meter.measured) };
+    const header = gathered?.subarray(0, imageHeaderBytes) ?? meter.header();
+    return { state: "succeeded", image: await imageRow(task, meter.measured, header) };
   }
 
   /**
    * Drive → meter → S3; a failure anywhere destroys the whole chain and nothing is stored. Plain `pipe` with
    * the two links wired by hand, not `stream.pipeline`: that one costs an AbortController and a DOMException
-   * per file, a measurable share of a small file's CPU.
+   * per file, a measurable share of a small file's CPU. Resolves with the bytes when the upload gathered them.
    */
-  async #stream(source: Readable, meter: ContentMeter, task: FileTask, signal: AbortSignal): Promise<void> {
+  async #stream(
+    source: Readable,
+    meter: ContentMeter,
+    task: FileTask,
+    signal: AbortSignal,
+  ): Promise<Buffer | undefined> {
     source.on("error", (error) => meter.destroy(error));
     // The uploader destroys the meter when it is done, whatever happened; the download goes with it.
     meter.once("close", () => source.destroy());
     const body = source.pipe(meter);
-    await this.#parts.objects.upload(
+    return this.#parts.objects.upload(
       body,
       {
         bucket: task.bucket,
@@ -181,9 +187,9 @@ function fileFields(task: FileTask): Record<string, unknown> {
   return { importUid: task.importUid, fileId: task.fileId, revision: task.revision };
 }
 
-/** The catalogue row for a file whose bytes were measured. */
-async function imageRow(task: FileTask, measured: MeasuredContent): Promise<NewImage> {
-  const metadata = await readImageMetadata(measured.header, task.image);
+/** The catalogue row for a file whose bytes were measured; `header` holds its first bytes. */
+async function imageRow(task: FileTask, measured: MeasuredContent, header: Buffer): Promise<NewImage> {
+  const metadata = await readImageMetadata(header, task.image);
   return {
     source: googleDriveSource,
     source_id: task.fileId,

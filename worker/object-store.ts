@@ -59,13 +59,12 @@ export class ObjectStore {
   /**
    * Streams `body` into the object, aborted (so nothing is stored) when `body` fails: one PutObject for a
    * file of known size up to one part, a multipart upload otherwise. A failure of `body` itself (Drive, a
-   * checksum) is rethrown as is.
+   * checksum) is rethrown as is. Resolves with the body's bytes when the PUT gathered them into one buffer,
+   * so the caller can read them without copying them again.
    */
-  async upload(body: Readable, target: ObjectTarget, signal: AbortSignal): Promise<void> {
-    if (target.size !== null && target.size <= this.#upload.partSizeBytes) {
-      await this.#put(body, target, target.size, signal);
-      return;
-    }
+  async upload(body: Readable, target: ObjectTarget, signal: AbortSignal): Promise<Buffer | undefined> {
+    if (target.size !== null && target.size <= this.#upload.partSizeBytes)
+      return this.#put(body, target, target.size, signal);
     const upload = new Upload({
       client: this.#s3,
       params: {
@@ -90,6 +89,7 @@ export class ObjectStore {
       signal.removeEventListener("abort", abort);
       body.destroy();
     }
+    return undefined;
   }
 
   /**
@@ -103,7 +103,12 @@ export class ObjectStore {
    * and is therefore not aborted once sent: it carries at most one part, so a stop waits for it briefly.
    * The SDK does not retry a streamed body (it cannot replay it); our retry policy does.
    */
-  async #put(body: Readable, target: ObjectTarget, size: number, signal: AbortSignal): Promise<void> {
+  async #put(
+    body: Readable,
+    target: ObjectTarget,
+    size: number,
+    signal: AbortSignal,
+  ): Promise<Buffer | undefined> {
     const input = {
       Bucket: target.bucket,
       Key: target.key,
@@ -115,7 +120,7 @@ export class ObjectStore {
     try {
       if ((await this.#s3.config.requestChecksumCalculation()) === "WHEN_REQUIRED") {
         await this.#sendStreamed(new PutObjectCommand({ ...input, Body: body }), body, signal);
-        return;
+        return undefined;
       }
       const bytes = await gather(body, size);
       signal.throwIfAborted();
@@ -123,6 +128,7 @@ export class ObjectStore {
       const checksum =
         sha256 === undefined ? {} : { ChecksumSHA256: Buffer.from(sha256, "hex").toString("base64") };
       await this.#s3.send(new PutObjectCommand({ ...input, ...checksum, Body: bytes }));
+      return bytes;
     } catch (error) {
       // The server refusing the md5 and the body's own check race; the body's error says more.
       if (body.errored === null && !body.destroyed && !signal.aborted) await settled(body, bodySettleMs);
