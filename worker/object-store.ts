@@ -93,15 +93,17 @@ export class ObjectStore {
   }
 
   /**
-   * One PutObject, without lib-storage's machinery. With Drive's md5 as Content-MD5 the server itself refuses
-   * bytes that are not Drive's, so a body whose md5 check fails only after its last byte went out still
-   * never becomes an object. The body streams straight onto the socket when the client adds no checksum of
-   * its own (WHEN_REQUIRED); with WHEN_SUPPORTED it is gathered first (at most one part), since a streamed
-   * body would go out as aws-chunked with a trailer, and servers such as versitygw then close the connection
-   * after every request. A gathered body goes with its SHA-256 as the object's checksum, which the server
-   * verifies and keeps. It is sent without per-call options, so the client's cached middleware serves it,
-   * and is therefore not aborted once sent: it carries at most one part, so a stop waits for it briefly.
-   * The SDK does not retry a streamed body (it cannot replay it); our retry policy does.
+   * One PutObject, without lib-storage's machinery. The body streams straight onto the socket when the
+   * client adds no checksum of its own (WHEN_REQUIRED), with Drive's md5 as Content-MD5: the meter's md5
+   * verdict comes only after the last byte went out, so the server itself must refuse bytes that are not
+   * Drive's. With WHEN_SUPPORTED the body is gathered first (at most one part), since a streamed body would
+   * go out as aws-chunked with a trailer, and servers such as versitygw then close the connection after
+   * every request. A gathered body has passed the meter's md5 check before it is sent, so it goes with its
+   * SHA-256 as the object's checksum alone, which the server verifies and keeps: Content-MD5 beside it
+   * would only have the server hash every byte a second time. It is sent without per-call options, so the
+   * client's cached middleware serves it, and is therefore not aborted once sent: it carries at most one
+   * part, so a stop waits for it briefly. The SDK does not retry a streamed body (it cannot replay it);
+   * our retry policy does.
    */
   async #put(
     body: Readable,
@@ -113,21 +115,22 @@ export class ObjectStore {
       Bucket: target.bucket,
       Key: target.key,
       ContentLength: size,
-      ...(target.md5 === null ? {} : { ContentMD5: Buffer.from(target.md5, "hex").toString("base64") }),
       ContentType: target.contentType,
       Metadata: objectMetadata(target),
     };
+    const contentMd5 =
+      target.md5 === null ? {} : { ContentMD5: Buffer.from(target.md5, "hex").toString("base64") };
     try {
       if ((await this.#s3.config.requestChecksumCalculation()) === "WHEN_REQUIRED") {
-        await this.#sendStreamed(new PutObjectCommand({ ...input, Body: body }), body, signal);
+        await this.#sendStreamed(new PutObjectCommand({ ...input, ...contentMd5, Body: body }), body, signal);
         return undefined;
       }
       const bytes = await gather(body, size);
       signal.throwIfAborted();
       const sha256 = target.bodySha256?.();
-      const checksum =
-        sha256 === undefined ? {} : { ChecksumSHA256: Buffer.from(sha256, "hex").toString("base64") };
-      await this.#s3.send(new PutObjectCommand({ ...input, ...checksum, Body: bytes }));
+      const integrity =
+        sha256 === undefined ? contentMd5 : { ChecksumSHA256: Buffer.from(sha256, "hex").toString("base64") };
+      await this.#s3.send(new PutObjectCommand({ ...input, ...integrity, Body: bytes }));
       return bytes;
     } catch (error) {
       // The server refusing the md5 and the body's own check race; the body's error says more.
