@@ -62,6 +62,21 @@ describe("KubeClient", () => {
     ]);
   });
 
+  it("frames a DELETE's options with a Content-Length, so the next call on the connection is understood", async () => {
+    const seen: unknown[] = [];
+    const kube = await serve((request, body, response) => {
+      seen.push([request.method, request.headers["content-length"], body]);
+      response.setHeader("content-type", "application/json").end("{}");
+    });
+    // Node frames a DELETE body neither by length nor by chunks unless told its length.
+    await kube.delete("/apis/g/v1/namespaces/ns/things/a", { propagationPolicy: "Background" });
+    await kube.get("/apis/g/v1/namespaces/ns/things/b");
+    expect(seen).toEqual([
+      ["DELETE", "34", '{"propagationPolicy":"Background"}'],
+      ["GET", undefined, ""],
+    ]);
+  });
+
   it("sends a rotated service-account token once the token file is read again, within a minute", async () => {
     const tokenFile = join(mkdtempSync(join(tmpdir(), "token-")), "token");
     writeFileSync(tokenFile, "first\n");

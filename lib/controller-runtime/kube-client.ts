@@ -168,6 +168,9 @@ export class KubeClient {
       this.#url(path, query),
       payload === undefined ? undefined : contentType,
     );
+    // Node frames a DELETE's body neither by length nor by chunks unless told its length, and the server
+    // would then read it as the start of the connection's next request.
+    if (payload !== undefined) request.setHeader("content-length", Buffer.byteLength(payload));
     request.setTimeout(callInactivityMs, () =>
       request.destroy(new Error(`${method} ${path}: no answer for ${callInactivityMs / 1000} s`)),
     );
