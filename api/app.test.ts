@@ -1,7 +1,7 @@
 import { Writable } from "node:stream";
-import { KubeConfig } from "@kubernetes/client-node";
 import { S3Client } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
+import { KubeClient } from "../lib/controller-runtime/index.ts";
 import { connectDatabase } from "../lib/db/index.ts";
 import { buildApp } from "./app.ts";
 import { appSettingsFrom } from "./config.ts";
@@ -26,12 +26,10 @@ describe("buildApp", () => {
       },
     });
     // Nothing listens on port 1: every dependency is down, so errors (with their causes) get logged.
-    const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromOptions({
-      clusters: [{ name: "none", server: "https://127.0.0.1:1", skipTLSVerify: true }],
-      users: [{ name: "api", token: "the-apis-own-token" }],
-      contexts: [{ name: "none", cluster: "none", user: "api" }],
-      currentContext: "none",
+    const kube = new KubeClient({
+      server: "https://127.0.0.1:1",
+      insecureSkipTlsVerify: true,
+      token: "the-apis-own-token",
     });
     const db = connectDatabase({ url: "postgres://postgres@127.0.0.1:1/none" });
     const s3 = new S3Client({
@@ -42,7 +40,7 @@ describe("buildApp", () => {
     const app = await buildApp({
       settings,
       db,
-      kubeConfig,
+      kube,
       s3,
       storage: { endpoint: "http://127.0.0.1:1", region: "us-east-1", forcePathStyle: true },
       logStream,

@@ -2,10 +2,10 @@ import cors from "@fastify/cors";
 import rateLimit from "@fastify/rate-limit";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { AuthenticationV1Api, AuthorizationV1Api, type KubeConfig } from "@kubernetes/client-node";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Kysely } from "kysely";
 import type { DestinationStream } from "pino";
+import type { KubeClient } from "../lib/controller-runtime/index.ts";
 import type { Database } from "../lib/db/index.ts";
 import type { LogLevel } from "../lib/log/index.ts";
 import { Authenticator } from "./auth/authenticator.ts";
@@ -55,7 +55,7 @@ export interface AppDeps {
   settings: AppSettings;
   db: Kysely<Database>;
   /** The API's own identity: it creates, reads and watches ImageImports and asks for reviews with it. */
-  kubeConfig: KubeConfig;
+  kube: KubeClient;
   s3: S3Client;
   /** Where objects live, for presigned URLs. */
   storage: { endpoint: string | undefined; region: string; forcePathStyle: boolean };
@@ -89,9 +89,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const services: Services = {
     db: deps.db,
     s3: deps.s3,
-    imports: new ImageImportClient(deps.kubeConfig, settings.kubernetesTimeoutMs),
+    imports: new ImageImportClient(deps.kube, settings.kubernetesTimeoutMs),
     authorizer: new Authorizer({
-      accessReviews: deps.kubeConfig.makeApiClient(AuthorizationV1Api),
+      kube: deps.kube,
       cacheTtlMs: settings.authCacheTtlMs,
       kubernetesTimeoutMs: settings.kubernetesTimeoutMs,
       now: clock,
@@ -132,7 +132,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   installAuthentication(
     app,
     new Authenticator({
-      tokenReviews: deps.kubeConfig.makeApiClient(AuthenticationV1Api),
+      kube: deps.kube,
       staticToken: settings.staticToken,
       cacheTtlMs: settings.authCacheTtlMs,
       kubernetesTimeoutMs: settings.kubernetesTimeoutMs,

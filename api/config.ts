@@ -1,3 +1,4 @@
+import { inClusterServer } from "../lib/controller-runtime/index.ts";
 import type { DatabaseOptions } from "../lib/db/index.ts";
 import type { LogLevel } from "../lib/log/index.ts";
 import type { S3Settings } from "../lib/storage/index.ts";
@@ -9,6 +10,8 @@ export interface ApiConfig {
   database: DatabaseOptions;
   /** A kubeconfig file; undefined means the in-cluster ServiceAccount. */
   kubeconfigPath: string | undefined;
+  /** The API server the kubelet names in every pod (KUBERNETES_SERVICE_HOST/PORT), used without a kubeconfig. */
+  inClusterServer: { host: string; port: string } | undefined;
   s3: S3Settings;
   app: AppSettings;
 }
@@ -160,6 +163,7 @@ export function loadConfig(env: Env): ApiConfig {
       applicationName: "imagesync-api",
     },
     kubeconfigPath: read.optional("KUBECONFIG"),
+    inClusterServer: inClusterServer(env),
     s3: {
       ...(endpoint === undefined ? {} : { endpoint }),
       region: read.string("S3_REGION", "us-east-1"),

@@ -1,4 +1,4 @@
-import { KubeConfig } from "@kubernetes/client-node";
+import { KubeClient, processConnection } from "../lib/controller-runtime/index.ts";
 import { connectDatabase, migrateToLatest } from "../lib/db/index.ts";
 import { createLogger } from "../lib/log/index.ts";
 import { createS3Client } from "../lib/storage/index.ts";
@@ -18,9 +18,7 @@ try {
   process.exit(2);
 }
 
-const kubeConfig = new KubeConfig();
-if (config.kubeconfigPath === undefined) kubeConfig.loadFromCluster();
-else kubeConfig.loadFromFile(config.kubeconfigPath);
+const kube = new KubeClient(processConnection(config));
 
 const db = connectDatabase(config.database);
 // Every process migrates on start; kysely's advisory lock makes concurrent runs safe.
@@ -31,7 +29,7 @@ const s3 = createS3Client(config.s3);
 const app = await buildApp({
   settings: config.app,
   db,
-  kubeConfig,
+  kube,
   s3,
   storage: {
     endpoint: config.s3.endpoint,
@@ -49,6 +47,7 @@ async function stop(signal: string): Promise<void> {
   await app.close();
   await db.destroy();
   s3.destroy();
+  kube.close();
   process.exit(0);
 }
 process.on("SIGTERM", () => void stop("SIGTERM"));

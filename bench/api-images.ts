@@ -22,11 +22,11 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { cpus, loadavg, totalmem } from "node:os";
 import { S3Client } from "@aws-sdk/client-s3";
-import { KubeConfig } from "@kubernetes/client-node";
 import type { Kysely } from "kysely";
 import pg from "pg";
 import { buildApp } from "../api/app.ts";
 import { appSettingsFrom } from "../api/config.ts";
+import { KubeClient } from "../lib/controller-runtime/index.ts";
 import { connectDatabase, migrateToLatest, type Database } from "../lib/db/index.ts";
 import type { LoadPlan, LoadResult } from "./api-images-load.ts";
 
@@ -141,13 +141,7 @@ async function seed(url: string, rows: number): Promise<number> {
 
 async function startApi(db: Kysely<Database>, token: string) {
   // Kubernetes is never called (the static-token caller is an admin); the S3 client only signs URLs.
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromOptions({
-    clusters: [{ name: "unused", server: "https://127.0.0.1:1" }],
-    users: [{ name: "unused" }],
-    contexts: [{ name: "unused", cluster: "unused", user: "unused" }],
-    currentContext: "unused",
-  });
+  const kube = new KubeClient({ server: "https://127.0.0.1:1" });
   const storage = { endpoint: "http://127.0.0.1:9000", region: "us-east-1", forcePathStyle: true };
   const s3 = new S3Client({
     ...storage,
@@ -161,7 +155,7 @@ async function startApi(db: Kysely<Database>, token: string) {
       API_RATE_LIMIT_PER_MINUTE: "0",
     }),
     db,
-    kubeConfig,
+    kube,
     s3,
     storage,
   });

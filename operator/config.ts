@@ -1,4 +1,5 @@
 import type { LogLevel } from "../lib/log/index.ts";
+import { inClusterServer } from "../lib/controller-runtime/index.ts";
 import { defaultDriveRootUrl } from "../lib/drive/index.ts";
 
 /** The operator's settings, read once from the environment by main.ts. */
@@ -254,10 +255,4 @@ class EnvReader {
     this.#problems.push(`${name} must be one of ${allowed.join(", ")}, got "${text}"`);
     return fallback;
   }
-}
-
-function inClusterServer(env: Environment): OperatorConfig["inClusterServer"] {
-  const host = env.KUBERNETES_SERVICE_HOST;
-  const port = env.KUBERNETES_SERVICE_PORT;
-  return host === undefined || port === undefined ? undefined : { host, port };
 }

@@ -3,10 +3,9 @@ import { connect } from "@nats-io/transport-node";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import {
   HealthServer,
-  inClusterConnection,
   KubeClient,
-  kubeconfigConnection,
   LeaderElector,
+  processConnection,
   systemClock,
   type Logger,
 } from "../lib/controller-runtime/index.ts";
@@ -44,11 +43,7 @@ export async function startOperator(
   collectDefaultMetrics({ register: registry });
   const metrics = createOperatorMetrics(registry);
 
-  const kube = new KubeClient(
-    config.kubeconfigPath === undefined
-      ? inClusterConnection(config.inClusterServer)
-      : kubeconfigConnection(config.kubeconfigPath),
-  );
+  const kube = new KubeClient(processConnection(config));
 
   const db = connectDatabase({ url: config.databaseUrl, applicationName: "imagesync-operator" });
   await migrateToLatest(db);

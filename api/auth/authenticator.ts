@@ -1,12 +1,14 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import type { AuthenticationV1Api } from "@kubernetes/client-node";
+import type { V1TokenReview } from "@kubernetes/client-node";
+import type { KubeClient } from "../../lib/controller-runtime/index.ts";
 import { ApiErrors } from "../errors.ts";
 import { callKubernetes } from "../kubernetes/calls.ts";
 import { staticAdmin, type Principal } from "./principal.ts";
 import { TtlCache } from "./ttl-cache.ts";
 
 export interface AuthenticatorOptions {
-  tokenReviews: AuthenticationV1Api;
+  /** The API's own identity, which may create TokenReviews. */
+  kube: KubeClient;
   /** API_STATIC_TOKEN: whoever presents it is the local admin. */
   staticToken: string | undefined;
   cacheTtlMs: number;
@@ -44,8 +46,10 @@ export class Authenticator {
     if (cached !== undefined) return cached;
 
     const review = await callKubernetes("create tokenreviews", this.#options.kubernetesTimeoutMs, () =>
-      this.#options.tokenReviews.createTokenReview({
-        body: { apiVersion: "authentication.k8s.io/v1", kind: "TokenReview", spec: { token } },
+      this.#options.kube.create<V1TokenReview>("/apis/authentication.k8s.io/v1/tokenreviews", {
+        apiVersion: "authentication.k8s.io/v1",
+        kind: "TokenReview",
+        spec: { token },
       }),
     );
     const user = review.status?.user;

@@ -1,4 +1,5 @@
-import type { AuthorizationV1Api } from "@kubernetes/client-node";
+import type { V1SubjectAccessReview } from "@kubernetes/client-node";
+import type { KubeClient } from "../../lib/controller-runtime/index.ts";
 import { imageImportApi } from "../../lib/imageimport/index.ts";
 import { ApiErrors } from "../errors.ts";
 import { callKubernetes } from "../kubernetes/calls.ts";
@@ -12,7 +13,8 @@ export type ImportVerb = "create" | "get" | "list" | "watch" | "patch" | "delete
 export type NamespaceScope = { all: true } | { all: false; namespaces: string[] };
 
 export interface AuthorizerOptions {
-  accessReviews: AuthorizationV1Api;
+  /** The API's own identity, which may create SubjectAccessReviews. */
+  kube: KubeClient;
   cacheTtlMs: number;
   kubernetesTimeoutMs: number;
   now: () => number;
@@ -48,8 +50,9 @@ export class Authorizer {
       "create subjectaccessreviews",
       this.#options.kubernetesTimeoutMs,
       () =>
-        this.#options.accessReviews.createSubjectAccessReview({
-          body: {
+        this.#options.kube.create<V1SubjectAccessReview>(
+          "/apis/authorization.k8s.io/v1/subjectaccessreviews",
+          {
             apiVersion: "authorization.k8s.io/v1",
             kind: "SubjectAccessReview",
             spec: {
@@ -65,7 +68,7 @@ export class Authorizer {
               },
             },
           },
-        }),
+        ),
     );
     const allowed = review.status?.allowed === true;
     if (allowed) this.#allowed.set(key, true);

@@ -1,4 +1,4 @@
-import { statusCodeOf } from "../../lib/controller-runtime/api-errors.ts";
+import { KubeApiError, statusCodeOf } from "../../lib/controller-runtime/index.ts";
 import { ApiError, ApiErrors } from "../errors.ts";
 
 /** The HTTP status and the Status message of a failed Kubernetes API call, when it got an answer. */
@@ -8,20 +8,11 @@ export interface KubernetesFailure {
   message: string | undefined;
 }
 
-/** Reads what a client-node error says without keeping its headers or raw body around. */
+/** What a failed call's answer says, without keeping the error (or its request) around. */
 function describeFailure(error: unknown): KubernetesFailure {
-  const status = statusCodeOf(error);
-  const body = (error as { body?: unknown } | null)?.body;
-  let message: string | undefined;
-  if (typeof body === "string") {
-    try {
-      const parsed = JSON.parse(body) as { message?: unknown };
-      if (typeof parsed.message === "string") message = parsed.message;
-    } catch {
-      message = undefined;
-    }
-  }
-  return { status, message };
+  const body: unknown = error instanceof KubeApiError ? error.body : undefined;
+  const message = (body as { message?: unknown } | undefined)?.message;
+  return { status: statusCodeOf(error), message: typeof message === "string" ? message : undefined };
 }
 
 /**

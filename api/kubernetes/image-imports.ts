@@ -1,16 +1,19 @@
-import {
-  CustomObjectsApi,
-  PatchStrategy,
-  setHeaderOptions,
-  VersionApi,
-  Watch,
-  type KubeConfig,
-} from "@kubernetes/client-node";
+import type { KubeClient } from "../../lib/controller-runtime/index.ts";
 import { imageImportApi, type ImageImport, type StoredImageImport } from "../../lib/imageimport/index.ts";
 import { ApiErrors } from "../errors.ts";
 import { callKubernetes } from "./calls.ts";
 
 const { group, version, plural } = imageImportApi;
+
+function collectionPath(namespace: string | undefined): string {
+  return namespace === undefined
+    ? `/apis/${group}/${version}/${plural}`
+    : `/apis/${group}/${version}/namespaces/${encodeURIComponent(namespace)}/${plural}`;
+}
+
+function objectPath(namespace: string, name: string): string {
+  return `${collectionPath(namespace)}/${encodeURIComponent(name)}`;
+}
 
 /** A merge patch the API applies to an ImageImport: spec fields, optionally guarded by a resourceVersion. */
 export interface ImageImportPatch {
@@ -32,24 +35,20 @@ export type ImageImportWatchEvent = { type: string; object: StoredImageImport };
  * before any call here). Each call has a deadline; answers a route anticipates become coded errors.
  */
 export class ImageImportClient {
-  readonly #objects: CustomObjectsApi;
-  readonly #version: VersionApi;
-  readonly #watch: Watch;
+  readonly #kube: KubeClient;
   readonly #timeoutMs: number;
 
-  constructor(kubeConfig: KubeConfig, timeoutMs: number) {
-    this.#objects = kubeConfig.makeApiClient(CustomObjectsApi);
-    this.#version = kubeConfig.makeApiClient(VersionApi);
-    this.#watch = new Watch(kubeConfig);
+  constructor(kube: KubeClient, timeoutMs: number) {
+    this.#kube = kube;
     this.#timeoutMs = timeoutMs;
   }
 
   async create(namespace: string, body: ImageImport): Promise<StoredImageImport> {
     const name = body.metadata?.name ?? body.metadata?.generateName ?? "";
-    return (await callKubernetes(
+    return callKubernetes(
       "create imageimports",
       this.#timeoutMs,
-      () => this.#objects.createNamespacedCustomObject({ group, version, namespace, plural, body }),
+      () => this.#kube.create<StoredImageImport>(collectionPath(namespace), body),
       ({ status, message }) => {
         if (status === 409) return ApiErrors.importExists(namespace, name);
         if (status === 422 || status === 400)
@@ -57,16 +56,16 @@ export class ImageImportClient {
         if (status === 404) return ApiErrors.namespaceNotFound(namespace);
         return undefined;
       },
-    )) as StoredImageImport;
+    );
   }
 
   async get(namespace: string, name: string): Promise<StoredImageImport> {
-    return (await callKubernetes(
+    return callKubernetes(
       "get imageimports",
       this.#timeoutMs,
-      () => this.#objects.getNamespacedCustomObject({ group, version, namespace, plural, name }),
+      () => this.#kube.get<StoredImageImport>(objectPath(namespace, name)),
       ({ status }) => (status === 404 ? ApiErrors.importNotFound(namespace, name) : undefined),
-    )) as StoredImageImport;
+    );
   }
 
   /** One page of ImageImports, in one namespace or (namespace undefined) in all. */
@@ -75,42 +74,38 @@ export class ImageImportClient {
     limit: number,
     continueToken: string | undefined,
   ): Promise<ImageImportPage> {
-    const paging = { limit, ...(continueToken === undefined ? {} : { _continue: continueToken }) };
-    const list = (await callKubernetes(
+    const list = await callKubernetes(
       "list imageimports",
       this.#timeoutMs,
       () =>
-        namespace === undefined
-          ? this.#objects.listClusterCustomObject({ group, version, plural, ...paging })
-          : this.#objects.listNamespacedCustomObject({ group, version, namespace, plural, ...paging }),
+        this.#kube.get<{ items: StoredImageImport[]; metadata?: { continue?: string } }>(
+          collectionPath(namespace),
+          { limit, continue: continueToken },
+        ),
       ({ status }) => {
         if (status === 400 || status === 410) return ApiErrors.invalidContinueToken();
         // Installed for a set of namespaces, the API's identity has no cluster-wide list.
         if (status === 403 && namespace === undefined) return ApiErrors.namespaceRequired();
         return undefined;
       },
-    )) as { items: StoredImageImport[]; metadata?: { continue?: string } };
+    );
     const next = list.metadata?.continue;
     return { items: list.items, continueToken: next === undefined || next === "" ? undefined : next };
   }
 
-  /** A JSON merge patch (client-node's default patch type is wrong for custom resources). */
+  /** A JSON merge patch. */
   async patch(namespace: string, name: string, body: ImageImportPatch): Promise<StoredImageImport> {
-    return (await callKubernetes(
+    return callKubernetes(
       "patch imageimports",
       this.#timeoutMs,
-      () =>
-        this.#objects.patchNamespacedCustomObject(
-          { group, version, namespace, plural, name, body },
-          setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
-        ),
+      () => this.#kube.mergePatch<StoredImageImport>(objectPath(namespace, name), body),
       ({ status, message }) => {
         if (status === 404) return ApiErrors.importNotFound(namespace, name);
         if (status === 409) return ApiErrors.importChanged(namespace, name);
         if (status === 422) return ApiErrors.importRejected(message ?? "the change is invalid");
         return undefined;
       },
-    )) as StoredImageImport;
+    );
   }
 
   /** Deletes the resource; the operator's finalizer purges its queued tasks, stored images stay. */
@@ -118,15 +113,7 @@ export class ImageImportClient {
     await callKubernetes(
       "delete imageimports",
       this.#timeoutMs,
-      () =>
-        this.#objects.deleteNamespacedCustomObject({
-          group,
-          version,
-          namespace,
-          plural,
-          name,
-          propagationPolicy: "Background",
-        }),
+      () => this.#kube.delete(objectPath(namespace, name), { propagationPolicy: "Background" }),
       ({ status }) => (status === 404 ? ApiErrors.importNotFound(namespace, name) : undefined),
     );
   }
@@ -142,16 +129,16 @@ export class ImageImportClient {
     onEvent: (event: ImageImportWatchEvent) => void,
     onDone: (error: unknown) => void,
   ): Promise<AbortController> {
-    return this.#watch.watch(
-      `/apis/${group}/${version}/namespaces/${encodeURIComponent(namespace)}/${plural}`,
+    return this.#kube.watch(
+      collectionPath(namespace),
       { fieldSelector: `metadata.name=${name}`, resourceVersion, allowWatchBookmarks: true },
-      (type: string, object: StoredImageImport) => onEvent({ type, object }),
+      (type, object) => onEvent({ type, object: object as StoredImageImport }),
       onDone,
     );
   }
 
   /** Readiness: the Kubernetes API answers (GET /version, which every identity may read). */
   async ping(): Promise<void> {
-    await callKubernetes("get /version", this.#timeoutMs, () => this.#version.getCode());
+    await callKubernetes("get /version", this.#timeoutMs, () => this.#kube.get("/version"));
   }
 }

@@ -10,7 +10,13 @@ export { EventRecorder, type EventRecorderOptions, type EventType } from "./even
 export { HealthServer, type HealthCheck, type HealthServerOptions } from "./health-server.ts";
 export { Informer, type InformerEventHandler, type InformerOptions } from "./informer.ts";
 export { KubeApiError, KubeClient, type WatchEventCallback } from "./kube-client.ts";
-export { inClusterConnection, kubeconfigConnection, type KubeConnection } from "./kube-connection.ts";
+export {
+  inClusterConnection,
+  inClusterServer,
+  kubeconfigConnection,
+  processConnection,
+  type KubeConnection,
+} from "./kube-connection.ts";
 export { LeaderElector, type LeaderElectorOptions } from "./leader-election.ts";
 // The runtime logs through the project's logger; re-exported so callers wire one import.
 export { silentLogger, type Logger } from "../log/index.ts";

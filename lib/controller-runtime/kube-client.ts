@@ -32,9 +32,10 @@ const watchInactivityMs = 30_000;
 const callInactivityMs = 60_000;
 
 /**
- * A small JSON client of the Kubernetes API: the handful of verbs the operator uses and watch. It stands in
- * for client-node's generated clients, whose first import loads every API class and all ~800 models
- * (~40 MB of a 150 MB budget) for the ten calls the operator makes; objects stay the server's plain JSON.
+ * A small JSON client of the Kubernetes API: the handful of verbs the operator and the API use, and watch.
+ * It stands in for client-node's generated clients, whose first import loads every API class and all ~800
+ * models (~40 MB of the operator's 150 MB budget) for the dozen calls the processes make; objects stay the
+ * server's plain JSON.
  */
 export class KubeClient {
   readonly #connection: KubeConnection;

@@ -53,7 +53,7 @@ describe("kubeconfigConnection", () => {
 
   it("refuses exec plugins with an error naming them", () => {
     const path = kubeconfig({ exec: { command: "aws" } }, {});
-    expect(() => kubeconfigConnection(path)).toThrow(/uses exec, which the operator does not support/);
+    expect(() => kubeconfigConnection(path)).toThrow(/uses exec, which ImageSync does not support/);
   });
 });
 

@@ -41,6 +41,25 @@ export function inClusterConnection(
   };
 }
 
+/** The in-cluster API server the kubelet names in every pod (KUBERNETES_SERVICE_HOST/PORT), if any. */
+export function inClusterServer(
+  env: Readonly<Record<string, string | undefined>>,
+): { host: string; port: string } | undefined {
+  const host = env.KUBERNETES_SERVICE_HOST;
+  const port = env.KUBERNETES_SERVICE_PORT;
+  return host === undefined || port === undefined ? undefined : { host, port };
+}
+
+/** Where a process finds the API server, in client-go's order: a kubeconfig file when one is given, else the pod's service account. */
+export function processConnection(source: {
+  kubeconfigPath: string | undefined;
+  inClusterServer: { host: string; port: string } | undefined;
+}): KubeConnection {
+  return source.kubeconfigPath === undefined
+    ? inClusterConnection(source.inClusterServer)
+    : kubeconfigConnection(source.kubeconfigPath);
+}
+
 interface KubeconfigFile {
   "current-context"?: string;
   clusters?: { name: string; cluster: Record<string, unknown> }[];
@@ -65,7 +84,7 @@ export function kubeconfigConnection(path: string): KubeConnection {
   for (const unsupported of ["exec", "auth-provider", "username"]) {
     if (user[unsupported] !== undefined) {
       throw new Error(
-        `${path}: user "${context.user ?? ""}" uses ${unsupported}, which the operator does not support; use a token or client certificate`,
+        `${path}: user "${context.user ?? ""}" uses ${unsupported}, which ImageSync does not support; use a token or client certificate`,
       );
     }
   }
@@ -77,9 +96,7 @@ export function kubeconfigConnection(path: string): KubeConnection {
     return undefined;
   };
   if (cluster["proxy-url"] !== undefined) {
-    throw new Error(
-      `${path}: cluster "${context.cluster}" uses proxy-url, which the operator does not support`,
-    );
+    throw new Error(`${path}: cluster "${context.cluster}" uses proxy-url, which ImageSync does not support`);
   }
   const server = cluster.server;
   if (typeof server !== "string") throw new Error(`${path}: cluster "${context.cluster}" has no server`);

@@ -32,7 +32,7 @@ import {
 import {
   adminKubeConfig,
   createDatabase,
-  kubeConfigWithToken,
+  kubeClientWithToken,
   requireEnv,
   stackS3Client,
   uniqueName,
@@ -150,9 +150,7 @@ export async function callerWith(
  * The API's own identity, as the chart would make it: a ServiceAccount bound to a ClusterRole that may
  * review tokens and access, and manage ImageImports. Nothing more, so the tests prove it is enough.
  */
-async function apiIdentity(
-  admin: KubeConfig,
-): Promise<{ kubeConfig: KubeConfig; cleanup: () => Promise<void> }> {
+async function apiIdentity(admin: KubeConfig): Promise<{ token: string; cleanup: () => Promise<void> }> {
   const namespace = await createNamespace(admin, "api-system");
   const token = await serviceAccountToken(admin, namespace, "imagesync-api");
   const rbac = admin.makeApiClient(RbacAuthorizationV1Api);
@@ -180,7 +178,7 @@ async function apiIdentity(
   });
   await waitUntilAllowed(admin, `system:serviceaccount:${namespace}:imagesync-api`, "watch");
   return {
-    kubeConfig: kubeConfigWithToken(token),
+    token,
     cleanup: async () => {
       await rbac.deleteClusterRoleBinding({ name: roleName }).catch(() => undefined);
       await rbac.deleteClusterRole({ name: roleName }).catch(() => undefined);
@@ -212,10 +210,7 @@ export async function startApi(
   const admin = adminKubeConfig();
   await ensureImageImportCrd(admin);
   const identity = await apiIdentity(admin);
-  if (broken.kubernetesServer !== undefined) {
-    const cluster = identity.kubeConfig.getCurrentCluster();
-    if (cluster !== null) Object.assign(cluster, { server: broken.kubernetesServer });
-  }
+  const kube = kubeClientWithToken(identity.token, broken.kubernetesServer);
   const db = connectDatabase({ url: broken.databaseUrl ?? (await createDatabase("api")), maxConnections: 5 });
   if (broken.databaseUrl === undefined) await migrateToLatest(db);
   const s3 = stackS3Client({ checksums: "WHEN_REQUIRED" });
@@ -231,7 +226,7 @@ export async function startApi(
       ...settings,
     },
     db,
-    kubeConfig: identity.kubeConfig,
+    kube,
     s3,
     storage: { endpoint: requireEnv("S3_ENDPOINT"), region: requireEnv("S3_REGION"), forcePathStyle: true },
   });
@@ -248,6 +243,7 @@ export async function startApi(
       await app.close();
       await db.destroy();
       s3.destroy();
+      kube.close();
       await identity.cleanup();
     },
   };

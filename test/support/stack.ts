@@ -32,6 +32,20 @@ export function adminKubeClient(): KubeClient {
   return new KubeClient(kubeconfigConnection(requireEnv("KUBECONFIG")));
 }
 
+/**
+ * A KubeClient for the same cluster that authenticates with `token` instead of the admin's; `server`
+ * points it elsewhere (an address that does not answer, say).
+ */
+export function kubeClientWithToken(token: string, server?: string): KubeClient {
+  const admin = kubeconfigConnection(requireEnv("KUBECONFIG"));
+  return new KubeClient({
+    server: server ?? admin.server,
+    ca: admin.ca,
+    insecureSkipTlsVerify: admin.insecureSkipTlsVerify,
+    token,
+  });
+}
+
 /** A KubeConfig for the same cluster that authenticates with `token` instead of the admin's. */
 export function kubeConfigWithToken(token: string): KubeConfig {
   const admin = adminKubeConfig();
