@@ -2,6 +2,7 @@ import type { FastifySchemaCompiler, FastifySchemaValidationError } from "fastif
 import type { TSchema } from "typebox";
 import { Compile } from "typebox/compile";
 import { Value } from "typebox/value";
+import { urlValuePreparer } from "./url-values.ts";
 
 /**
  * Validates with TypeBox's compiled checks, like @fastify/type-provider-typebox's compiler, and also
@@ -11,9 +12,10 @@ import { Value } from "typebox/value";
  */
 export const validatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) => {
   const check = Compile(schema);
+  const prepare =
+    httpPart === "body" ? (value: unknown) => Value.Default(schema, value) : urlValuePreparer(schema);
   return (value: unknown) => {
-    const converted = httpPart === "body" ? value : Value.Convert(schema, value);
-    const completed = Value.Default(schema, converted);
+    const completed = prepare(value);
     if (check.Check(completed)) return { value: completed };
     return { error: check.Errors(completed) as FastifySchemaValidationError[] };
   };

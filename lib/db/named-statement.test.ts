@@ -1,5 +1,5 @@
 import { Kysely, PostgresDialect } from "kysely";
-import type pg from "pg";
+import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { enableNamedStatements, NamedStatement } from "./named-statement.ts";
 
@@ -34,6 +34,19 @@ describe("NamedStatement", () => {
     expect(sent[0]?.name).toMatch(/^imagesync_[0-9a-f]{24}$/);
     expect(sent[1]?.name).toBe(sent[0]?.name);
     expect(sent[2]?.name).not.toBe(sent[0]?.name);
+  });
+
+  it("reads int8 as the text pg-types returns for it, and every other type with pg's parser", async () => {
+    const { db, sent } = recordingHandle();
+    await new NamedStatement("select 1").rows(db, []);
+    const parser = (types: pg.CustomTypesConfig | undefined, oid: number) =>
+      types?.getTypeParser(oid, "text") as ((text: string) => unknown) | undefined;
+    const { INT4, INT8, TEXT, TIMESTAMPTZ } = pg.types.builtins;
+    for (const int8 of ["9007199254740993", "-42", "0"]) {
+      expect(parser(sent[0]?.types, INT8)?.(int8)).toBe(parser(pg.types, INT8)?.(int8));
+    }
+    for (const oid of [INT4, TEXT, TIMESTAMPTZ])
+      expect(parser(sent[0]?.types, oid)).toBe(parser(pg.types, oid));
   });
 
   it("refuses a handle connectDatabase did not make", async () => {

@@ -1,6 +1,6 @@
 import { hash } from "node:crypto";
 import type { Kysely } from "kysely";
-import type pg from "pg";
+import pg from "pg";
 
 // The pool behind each handle connectDatabase made: kysely sends every statement unnamed, as text.
 const pools = new WeakMap<object, pg.Pool>();
@@ -9,6 +9,20 @@ const pools = new WeakMap<object, pg.Pool>();
 export function enableNamedStatements<DB>(db: Kysely<DB>, pool: pg.Pool): void {
   pools.set(db, pool);
 }
+
+/**
+ * pg's own parsers, but int8 text as it comes: pg-types hands it back unchanged too, after String() and a
+ * regular-expression test per value (two of a page's 21 columns, a regex per row each).
+ */
+const int8 = pg.types.builtins.INT8 as number;
+const textParsers = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") =>
+    oid === int8 && format !== "binary"
+      ? (text: string) => text
+      : (pg.types.getTypeParser(oid, format) as (
+          text: string,
+        ) => unknown)) as pg.CustomTypesConfig["getTypeParser"],
+};
 
 /**
  * A statement that runs many times a second, sent as a named prepared statement: each connection has
@@ -36,6 +50,7 @@ export class NamedStatement {
       text: this.sql,
       values: parameters,
       rowMode: "array",
+      types: textParsers,
     });
     return result.rows;
   }
