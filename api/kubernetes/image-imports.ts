@@ -1,19 +1,19 @@
-import type { KubeClient } from "../../lib/controller-runtime/index.ts";
+import {
+  customResourcePath,
+  customResourcesPath,
+  type KubeClient,
+} from "../../lib/controller-runtime/index.ts";
 import { imageImportApi, type ImageImport, type StoredImageImport } from "../../lib/imageimport/index.ts";
 import { ApiErrors } from "../errors.ts";
 import { callKubernetes } from "./calls.ts";
 
 const { group, version, plural } = imageImportApi;
 
-function collectionPath(namespace: string | undefined): string {
-  return namespace === undefined
-    ? `/apis/${group}/${version}/${plural}`
-    : `/apis/${group}/${version}/namespaces/${encodeURIComponent(namespace)}/${plural}`;
-}
-
-function objectPath(namespace: string, name: string): string {
-  return `${collectionPath(namespace)}/${encodeURIComponent(name)}`;
-}
+// Routes validate namespaces and names as DNS labels and subdomains before they reach a path.
+const collectionPath = (namespace: string | undefined): string =>
+  customResourcesPath({ group, version, plural, namespace });
+const objectPath = (namespace: string, name: string): string =>
+  customResourcePath({ group, version, plural, namespace, name });
 
 /** A merge patch the API applies to an ImageImport: spec fields, optionally guarded by a resourceVersion. */
 export interface ImageImportPatch {
