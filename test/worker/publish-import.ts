@@ -38,6 +38,8 @@ export interface PublishOptions {
   maxAttempts?: number;
   /** Which listed files to publish; all by default. */
   include?: (file: DriveFile) => boolean;
+  /** Publish tasks as if Drive had listed no imageMediaMetadata, so the worker must read the bytes. */
+  withoutImageMetadata?: boolean;
 }
 
 // PostgreSQL takes at most 65535 parameters per statement; a file row has 12.
@@ -76,6 +78,7 @@ export async function publishImport(
           event.folderPath,
           objectPrefix,
           options.maxAttempts ?? 3,
+          options.withoutImageMetadata === true,
         ),
       );
     }
@@ -139,8 +142,9 @@ function fileTask(
   folderPath: string,
   objectPrefix: string,
   maxAttempts: number,
+  withoutImageMetadata: boolean,
 ): FileTask {
-  const image = file.image;
+  const image = withoutImageMetadata ? null : file.image;
   return {
     importUid,
     fileId: file.id,

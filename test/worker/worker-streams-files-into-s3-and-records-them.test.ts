@@ -136,6 +136,31 @@ describe.each(["WHEN_SUPPORTED", "WHEN_REQUIRED"] as const)("a worker (S3 checks
     expect(await worker.metric("imagesync_worker_files_in_flight")).toBe(0);
   });
 
+  it("reads dimensions, capture time, camera and location from the bytes when Drive lists none", async () => {
+    const { importUid } = await publishImport(bed, folderId, {
+      include: (file) => file.name === "beach.jpg" || file.name === "panorama.jpg",
+      withoutImageMetadata: true,
+    });
+    expect((await settledFiles(bed, importUid)).map((row) => row.state)).toEqual(["succeeded", "succeeded"]);
+    const images = await imageRows(bed, importUid);
+    // beach.jpg goes up in one PutObject (under WHEN_SUPPORTED its header is read from the gathered body),
+    // panorama.jpg in parts (its header from the bytes the meter kept).
+    const beach = images.find((image) => image.name === "beach.jpg");
+    expect(beach).toMatchObject({
+      width: 1600,
+      height: 1200,
+      taken_at: new Date("2024-07-01T10:00:00Z"),
+      camera_make: "Fujifilm",
+      camera_model: "X-T5",
+    });
+    expect(beach?.latitude).toBeCloseTo(43.5528, 4);
+    expect(beach?.longitude).toBeCloseTo(7.0174, 4);
+    expect(images.find((image) => image.name === "panorama.jpg")).toMatchObject({
+      width: 12000,
+      height: 3000,
+    });
+  });
+
   it("skips a file the catalogue already holds at the same key, without downloading it again", async () => {
     const first = await publishImport(bed, folderId, { include: (file) => file.name === "diagram.png" });
     await settledFiles(bed, first.importUid);
