@@ -86,9 +86,13 @@ type ImageColumn = keyof typeof imageColumnTypes;
 const imageColumns = Object.keys(imageColumnTypes) as ImageColumn[];
 /** What makes an image row unique: the object it describes. */
 const imageIdentity = ["source", "source_id", "bucket", "object_key"] as const;
+/** What a later import of the same object rewrites: everything else. */
+const updatedImageColumns = imageColumns.filter(
+  (column) => !(imageIdentity as readonly ImageColumn[]).includes(column),
+);
 
 /** The columns every batch row carries: its place in the batch and the identity of the task it is for. */
-const batchIdentityColumns = "i int4, file_id text, revision int4, generation int4";
+const batchIdentityColumns = "i int4, import_uid text, file_id text, revision int4, generation int4";
 
 /**
  * A batch's rows, unpacked by PostgreSQL from one JSON parameter (`columns`: the column definitions beside
@@ -129,7 +133,7 @@ function claimQuery(db: Kysely<Database>, slot: { batch: unknown; now: Date }) {
         source: string;
         bucket: string;
         object_key: string;
-      }>(slot.batch, "import_uid text, source text, bucket text, object_key text"),
+      }>(slot.batch, "source text, bucket text, object_key text"),
     )
     .updateTable("import_files")
     .from("batch")
@@ -180,6 +184,7 @@ function isClaimedRowOf(identity: RowIdentity) {
  * the second finds the row terminal. Returns the batch places of the rows that ended.
  */
 function finishStoredQuery(db: Kysely<Database>, slot: { batch: unknown; now: Date }) {
+  // import_uid comes with the batch's identity columns.
   const imageColumnDefinitions = imageColumns
     .filter((column) => column !== "import_uid")
     .map((column) => `${column} ${imageColumnTypes[column]}`)
@@ -188,7 +193,7 @@ function finishStoredQuery(db: Kysely<Database>, slot: { batch: unknown; now: Da
     .with("batch", () =>
       batchRows<
         Record<ImageColumn, unknown> & { i: number; file_id: string; revision: number; generation: number }
-      >(slot.batch, `import_uid text, ${imageColumnDefinitions}`),
+      >(slot.batch, imageColumnDefinitions),
     )
     .with("ended", (qc) =>
       qc
@@ -210,20 +215,9 @@ function finishStoredQuery(db: Kysely<Database>, slot: { batch: unknown; now: Da
         )
         .onConflict((oc) =>
           oc.columns(imageIdentity).doUpdateSet((eb) => ({
-            import_uid: eb.ref("excluded.import_uid"),
-            name: eb.ref("excluded.name"),
-            folder_path: eb.ref("excluded.folder_path"),
-            mime_type: eb.ref("excluded.mime_type"),
-            size: eb.ref("excluded.size"),
-            md5: eb.ref("excluded.md5"),
-            sha256: eb.ref("excluded.sha256"),
-            width: eb.ref("excluded.width"),
-            height: eb.ref("excluded.height"),
-            taken_at: eb.ref("excluded.taken_at"),
-            camera_make: eb.ref("excluded.camera_make"),
-            camera_model: eb.ref("excluded.camera_model"),
-            latitude: eb.ref("excluded.latitude"),
-            longitude: eb.ref("excluded.longitude"),
+            ...Object.fromEntries(
+              updatedImageColumns.map((column) => [column, eb.ref(`excluded.${column}`)]),
+            ),
             updated_at: slot.now,
           })),
         )
