@@ -1,4 +1,4 @@
-import { inClusterServer } from "../lib/controller-runtime/index.ts";
+import { inClusterServer, type InClusterServer } from "../lib/controller-runtime/index.ts";
 import type { DatabaseOptions } from "../lib/db/index.ts";
 import type { LogLevel } from "../lib/log/index.ts";
 import type { S3Settings } from "../lib/storage/index.ts";
@@ -11,7 +11,7 @@ export interface ApiConfig {
   /** A kubeconfig file; undefined means the in-cluster ServiceAccount. */
   kubeconfigPath: string | undefined;
   /** The API server the kubelet names in every pod (KUBERNETES_SERVICE_HOST/PORT), used without a kubeconfig. */
-  inClusterServer: { host: string; port: string } | undefined;
+  inClusterServer: InClusterServer | undefined;
   s3: S3Settings;
   app: AppSettings;
 }

@@ -1,5 +1,5 @@
 import type { LogLevel } from "../lib/log/index.ts";
-import { inClusterServer } from "../lib/controller-runtime/index.ts";
+import { inClusterServer, type InClusterServer } from "../lib/controller-runtime/index.ts";
 import { defaultDriveRootUrl } from "../lib/drive/index.ts";
 
 /** The operator's settings, read once from the environment by main.ts. */
@@ -7,7 +7,7 @@ export interface OperatorConfig {
   /** A kubeconfig file; in-cluster service-account credentials when absent. */
   kubeconfigPath: string | undefined;
   /** The API server the kubelet names in every pod (KUBERNETES_SERVICE_HOST/PORT), used without a kubeconfig. */
-  inClusterServer: { host: string; port: string } | undefined;
+  inClusterServer: InClusterServer | undefined;
   databaseUrl: string;
   natsUrl: string;
   queuePrefix: string;

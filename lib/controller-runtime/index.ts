@@ -15,6 +15,7 @@ export {
   inClusterServer,
   kubeconfigConnection,
   processConnection,
+  type InClusterServer,
   type KubeConnection,
 } from "./kube-connection.ts";
 export { LeaderElector, type LeaderElectorOptions } from "./leader-election.ts";

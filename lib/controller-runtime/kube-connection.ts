@@ -18,6 +18,12 @@ export interface KubeConnection {
   tokenFile?: string;
 }
 
+/** The in-cluster API server the kubelet names in every pod (KUBERNETES_SERVICE_HOST/PORT). */
+export interface InClusterServer {
+  host: string;
+  port: string;
+}
+
 const serviceAccountDir = "/var/run/secrets/kubernetes.io/serviceaccount";
 
 /**
@@ -25,7 +31,7 @@ const serviceAccountDir = "/var/run/secrets/kubernetes.io/serviceaccount";
  * in KUBERNETES_SERVICE_HOST/PORT, the CA and the (rotated) token from the mounted service-account files.
  */
 export function inClusterConnection(
-  server: { host: string; port: string } | undefined,
+  server: InClusterServer | undefined,
   accountDir = serviceAccountDir,
 ): KubeConnection {
   if (server === undefined) {
@@ -44,7 +50,7 @@ export function inClusterConnection(
 /** The in-cluster API server the kubelet names in every pod (KUBERNETES_SERVICE_HOST/PORT), if any. */
 export function inClusterServer(
   env: Readonly<Record<string, string | undefined>>,
-): { host: string; port: string } | undefined {
+): InClusterServer | undefined {
   const host = env.KUBERNETES_SERVICE_HOST;
   const port = env.KUBERNETES_SERVICE_PORT;
   return host === undefined || port === undefined ? undefined : { host, port };
@@ -53,7 +59,7 @@ export function inClusterServer(
 /** Where a process finds the API server, in client-go's order: a kubeconfig file when one is given, else the pod's service account. */
 export function processConnection(source: {
   kubeconfigPath: string | undefined;
-  inClusterServer: { host: string; port: string } | undefined;
+  inClusterServer: InClusterServer | undefined;
 }): KubeConnection {
   return source.kubeconfigPath === undefined
     ? inClusterConnection(source.inClusterServer)
