@@ -15,6 +15,7 @@ import { imageImportApi, type ImageImport } from "../lib/imageimport/index.ts";
 import { generateTree, startFakeDrive, type FakeDrive } from "../tools/fake-drive/index.ts";
 import { applyImageImportCrd } from "../tools/localstack/crds.ts";
 import { freePort } from "../test/support/free-port.ts";
+import { chartNodeOptions } from "./chart-node-options.ts";
 import { compiledEntry } from "./compiled-entry.ts";
 import {
   createBenchWorld,
@@ -78,6 +79,7 @@ async function importOnce(
     const operatorPort = await freePort();
     const operator = startMeasuredProcess(process.execPath, [compiledEntry("operator")], {
       ...common,
+      NODE_OPTIONS: chartNodeOptions("operator"),
       WATCH_NAMESPACE: namespace,
       LEADER_ELECTION_NAMESPACE: namespace,
       METRICS_PORT: String(operatorPort),
@@ -150,6 +152,9 @@ function report(label: string, run: Run): void {
 }
 
 console.log(`machine: ${machineDescription()}`);
+console.log(
+  `NODE_OPTIONS (the Helm chart's): operator "${chartNodeOptions("operator")}", worker "${chartNodeOptions("worker")}"`,
+);
 const files = Number(values.files);
 const size = Number(values.size);
 const latencyMs = Number(values["latency-ms"]);

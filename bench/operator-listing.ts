@@ -38,6 +38,7 @@ import { connectDatabase, migrateToLatest } from "../lib/db/index.ts";
 import { imageImportApi, type StoredImageImport } from "../lib/imageimport/index.ts";
 import { importSubject, queueTopology } from "../lib/queue/index.ts";
 import { generateTree, startFakeDrive } from "../tools/fake-drive/index.ts";
+import { chartNodeOptions } from "./chart-node-options.ts";
 import { compiledEntry } from "./compiled-entry.ts";
 
 const repoRoot = resolve(import.meta.dirname, "..");
@@ -105,19 +106,8 @@ const nats = await connect({ servers: requireEnv("NATS_URL") });
 const jsm = await jetstreamManager(nats);
 const topology = queueTopology(prefix);
 
-/** The NODE_OPTIONS the chart's operator Deployment sets. */
-function chartNodeOptions(): string {
-  const template = readFileSync(
-    resolve(repoRoot, "charts/imagesync/templates/operator-deployment.yaml"),
-    "utf8",
-  );
-  const value = /- name: NODE_OPTIONS\s+value: "([^"]*)"/.exec(template)?.[1];
-  if (value === undefined) throw new Error("the chart's operator Deployment sets no NODE_OPTIONS");
-  return value;
-}
-
 // The operator, as it runs in a pod.
-const productionNodeOptions = values["node-defaults"] ? "" : chartNodeOptions();
+const productionNodeOptions = values["node-defaults"] ? "" : chartNodeOptions("operator");
 const nodeOptions = values["node-options"].split(" ").filter((flag) => flag !== "");
 const operator = spawn(process.execPath, [...nodeOptions, compiledEntry("operator")], {
   cwd: repoRoot,

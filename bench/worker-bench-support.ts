@@ -30,6 +30,7 @@ import {
 import { createS3Client, type S3Settings } from "../lib/storage/index.ts";
 import { fileStates } from "../test/support/import-state.ts";
 import { readEnvFile } from "../tools/localstack/stack.ts";
+import { chartNodeOptions } from "./chart-node-options.ts";
 
 export const repoRoot = resolve(import.meta.dirname, "..");
 
@@ -152,7 +153,7 @@ async function emptyBucket(s3: S3Client, bucket: string): Promise<void> {
   }
 }
 
-/** The environment the worker process needs to work in `world`. */
+/** The environment the worker process needs to work in `world`, with the heap settings the chart gives it. */
 export function workerEnv(
   world: BenchWorld,
   driveRootUrl: string,
@@ -169,6 +170,7 @@ export function workerEnv(
     AWS_SECRET_ACCESS_KEY: world.s3Settings.credentials?.secretAccessKey ?? "",
     DRIVE_API_ROOT_URL: driveRootUrl,
     LOG_LEVEL: "warn",
+    NODE_OPTIONS: chartNodeOptions("worker"),
     ...extra,
   };
 }

@@ -23,6 +23,7 @@ import {
   waitForImport,
   workerEnv,
 } from "./worker-bench-support.ts";
+import { chartNodeOptions } from "./chart-node-options.ts";
 import { compiledEntry } from "./compiled-entry.ts";
 
 const { values } = parseArgs({
@@ -83,7 +84,9 @@ try {
     `\nworker large file: ${mib(size)} from the fake Drive into the local S3 server, one worker process`,
   );
   console.log(`machine: ${machineDescription()}`);
-  console.log(`settings: part ${values["part-mib"]} MiB, ${values["part-concurrency"]} parts in flight\n`);
+  console.log(
+    `settings: part ${values["part-mib"]} MiB, ${values["part-concurrency"]} parts in flight, NODE_OPTIONS "${chartNodeOptions("worker")}" (the Helm chart's)\n`,
+  );
   console.log(
     `file state: ${JSON.stringify(states)}; object ${head.ContentLength ?? 0} bytes, ETag ${head.ETag ?? "?"}`,
   );

@@ -29,6 +29,7 @@ import {
   workerEnv,
   type BenchWorld,
 } from "./worker-bench-support.ts";
+import { chartNodeOptions } from "./chart-node-options.ts";
 import { compiledEntry } from "./compiled-entry.ts";
 
 const { values } = parseArgs({
@@ -38,8 +39,10 @@ const { values } = parseArgs({
     size: { type: "string", default: "200000" },
     "latency-ms": { type: "string", default: "100" },
     concurrency: { type: "string", default: "64" },
-    // NODE_OPTIONS for the worker (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof); the chart sets none for it.
+    // Node flags for the worker on top of the chart's NODE_OPTIONS (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof).
     "worker-node-options": { type: "string", default: "" },
+    // Run the worker without the chart's NODE_OPTIONS.
+    "node-defaults": { type: "boolean", default: false },
     // The worker's S3_CHECKSUMS (default: the worker's own default, WHEN_SUPPORTED).
     "s3-checksums": { type: "string" },
     // Only the worker: no raw PUT loop, no rclone (for comparing worker settings).
@@ -50,7 +53,12 @@ const files = Number(values.files);
 const size = Number(values.size);
 const latencyMs = Number(values["latency-ms"]);
 const concurrency = Number(values.concurrency);
-const workerNodeOptions = values["worker-node-options"];
+const workerNodeOptions = [
+  values["node-defaults"] ? "" : chartNodeOptions("worker"),
+  values["worker-node-options"],
+]
+  .filter((flags) => flags !== "")
+  .join(" ");
 const metricsPort = await freePort();
 const rclonePath = "/usr/bin/rclone";
 
@@ -109,7 +117,7 @@ async function runWorker(
       DRIVE_BURST: "100000",
       METRICS_PORT: String(metricsPort),
       DATABASE_MAX_CONNECTIONS: String(Math.ceil(concurrency / 2)),
-      ...(workerNodeOptions === "" ? {} : { NODE_OPTIONS: workerNodeOptions }),
+      NODE_OPTIONS: workerNodeOptions,
       ...(values["s3-checksums"] === undefined ? {} : { S3_CHECKSUMS: values["s3-checksums"] }),
     }),
   );
@@ -265,7 +273,8 @@ function report(figures: Figures[]): void {
   console.log(
     `\nworker throughput: ${files} files × ${size} B from the fake Drive (${latencyMs} ms first byte) into the local S3 server`,
   );
-  console.log(`machine: ${machineDescription()}\n`);
+  console.log(`machine: ${machineDescription()}`);
+  console.log(`worker NODE_OPTIONS: "${workerNodeOptions}"\n`);
   console.log("| run | seconds | files/s | MB/s | peak RSS | CPU s |");
   console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
   for (const figure of figures) {

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { chartNodeOptions } from "../../bench/chart-node-options.ts";
 import { dashboardFile } from "./monitoring-assets.ts";
 import { externalConnections, helmTemplate, type KubeObject } from "./tools.ts";
 
@@ -97,6 +98,17 @@ describe("the rendered chart", () => {
     // No binding of any kind names the worker's ServiceAccount.
     const bindings = objects.filter((object) => object.kind.endsWith("Binding"));
     expect(JSON.stringify(bindings)).not.toContain("demo-imagesync-worker");
+  });
+
+  it("sets the heap flags the benchmarks read from it, in the operator's and the worker's containers", async () => {
+    const objects = await render();
+    for (const component of ["operator", "worker"] as const) {
+      const container = find<Workload>(objects, "Deployment", `demo-imagesync-${component}`).spec.template
+        .spec.containers[0];
+      const nodeOptions = env(container, "NODE_OPTIONS")?.value;
+      expect(nodeOptions).toMatch(/--max-semi-space-size=\d+/);
+      expect(chartNodeOptions(component)).toBe(nodeOptions);
+    }
   });
 
   it("points the operator at the Lease and the worker Deployment its RBAC names", async () => {
