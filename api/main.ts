@@ -7,16 +7,15 @@ import { ConfigError, loadConfig, type ApiConfig } from "./config.ts";
 
 // The API process: configuration from the environment (only here), then wiring, listening and a
 // graceful stop on SIGTERM (in-flight requests finish, event streams end, connections close).
-const log = createLogger("api");
-
 let config: ApiConfig;
 try {
   config = loadConfig(process.env);
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
-  log.error(error.message);
+  createLogger("api").error(error.message);
   process.exit(2);
 }
+const log = createLogger("api", config.app.logLevel);
 
 const kube = new KubeClient(processConnection(config));
 
