@@ -8,7 +8,8 @@ import { KeepAliveGetter } from "./keep-alive-getter.ts";
 
 /** One load run. */
 export interface LoadPlan {
-  baseUrl: string;
+  /** The API processes; requests go to each in turn, as a Service spreads connections over its pods. */
+  baseUrls: string[];
   token: string;
   rows: number;
   pageSize: number;
@@ -40,17 +41,23 @@ function pathFor(plan: LoadPlan): string {
 
 async function drive(plan: LoadPlan): Promise<LoadResult> {
   const cpuBefore = process.cpuUsage();
-  const getter = new KeepAliveGetter(
-    plan.baseUrl,
-    { authorization: `Bearer ${plan.token}` },
-    plan.loop.kind === "closed" ? plan.loop.concurrency : 128,
+  const maxConnections = plan.loop.kind === "closed" ? plan.loop.concurrency : 128;
+  const getters = plan.baseUrls.map(
+    (baseUrl) =>
+      new KeepAliveGetter(
+        baseUrl,
+        { authorization: `Bearer ${plan.token}` },
+        Math.ceil(maxConnections / plan.baseUrls.length),
+      ),
   );
+  let turn = 0;
+  const nextGetter = (): KeepAliveGetter => getters[turn++ % getters.length] as KeepAliveGetter;
   const latenciesMs: number[] = [];
   let errors = 0;
   const start = performance.now();
   const deadline = start + plan.seconds * 1000;
   const record = async (scheduledAt: number) => {
-    const status = await getter.get(pathFor(plan));
+    const status = await nextGetter().get(pathFor(plan));
     latenciesMs.push(performance.now() - scheduledAt);
     if (status !== 200) errors++;
   };
@@ -77,7 +84,7 @@ async function drive(plan: LoadPlan): Promise<LoadResult> {
     await Promise.all(inFlight);
   }
   const elapsedS = (performance.now() - start) / 1000;
-  getter.close();
+  for (const getter of getters) getter.close();
   const cpu = process.cpuUsage(cpuBefore);
   return { latenciesMs, errors, elapsedS, cpuS: (cpu.user + cpu.system) / 1e6 };
 }

@@ -1,36 +1,38 @@
 /**
  * GET /api/images under load: 1,000,000 image rows, pages of 50, by keyset cursor and by offset. The API
- * runs in this process on loopback (a static-token caller, so no Kubernetes round trips); a child process
- * drives the load, so the API's CPU time is this process's alone:
+ * runs as the chart runs it: compiled (`make build`), as two processes (its replicaCount) on loopback
+ * ports, the load spreading its connections over them as a Service does; runs marked "1 API" use one
+ * process, what a single replica serves. Callers have the static token, so no Kubernetes round trips. A
+ * child process drives the load:
  *   - closed loop (N requests in flight): the most requests per second,
  *   - open loop (a fixed arrival rate; latency counts from each request's scheduled start, so a server
  *     that falls behind cannot hide its queue): latency at that rate.
- * Beside latency it reports CPU per request, of the API process, of the PostgreSQL backends serving it
+ * Beside latency it reports CPU per request, of the API processes, of the PostgreSQL backends serving them
  * (from /proc) and of the load process, which a shared machine's load inflates far less than latency.
  * All three share the machine's cores, so their sum bounds the rate it can serve.
  *
- *   DATABASE_URL=postgres://…/any node bench/api-images.ts    (`make bench` runs it against its own stack)
+ *   make build && DATABASE_URL=postgres://…/any node bench/api-images.ts    (`make bench` runs it on its stack)
  *
  * Settings (environment): BENCH_ROWS (1000000), BENCH_SECONDS per run (10), BENCH_RATE of the open loop
  * (1000), BENCH_CONCURRENCY of the closed loop (8), BENCH_DATABASE to keep (and reuse) a seeded database
  * of that name instead of a fresh one that is dropped.
  */
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
-import type { AddressInfo } from "node:net";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { cpus, loadavg, totalmem } from "node:os";
-import { S3Client } from "@aws-sdk/client-s3";
-import type { Kysely } from "kysely";
+import { cpus, loadavg, tmpdir, totalmem } from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
-import { buildApp } from "../api/app.ts";
-import { appSettingsFrom } from "../api/config.ts";
-import { KubeClient } from "../lib/controller-runtime/index.ts";
-import { connectDatabase, migrateToLatest, type Database } from "../lib/db/index.ts";
+import { connectDatabase, migrateToLatest } from "../lib/db/index.ts";
+import { freePort } from "../test/support/free-port.ts";
 import type { LoadPlan, LoadResult } from "./api-images-load.ts";
+import { compiledEntry } from "./compiled-entry.ts";
 
 const pageSize = 50;
+// The chart's api.replicaCount.
+const apiReplicas = 2;
+// This process's own connections, which are not the API's.
 const applicationName = "bench-api-images";
 const loadScript = join(import.meta.dirname, "api-images-load.ts");
 
@@ -51,7 +53,7 @@ function runLoad(plan: LoadPlan): Promise<LoadResult> {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// CPU accounting: this process (the API) and the PostgreSQL backends of its pool.
+// CPU accounting: the API processes and the PostgreSQL backends of their pools.
 
 const clockTicksPerSecond = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
 
@@ -72,28 +74,34 @@ function processCpuSeconds(pids: number[]): Map<number, number> {
 
 async function backendPids(admin: pg.Client, databaseName: string): Promise<number[]> {
   const result = await admin.query<{ pid: number }>(
-    "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name = $2",
+    "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name <> $2",
     [databaseName, applicationName],
   );
   return result.rows.map((row) => row.pid);
 }
 
+/** CPU seconds the processes in `after` used since `before`. */
+function cpuSecondsBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let seconds = 0;
+  for (const [pid, used] of after) seconds += used - (before.get(pid) ?? 0);
+  return seconds;
+}
+
 async function measured(
   admin: pg.Client,
   databaseName: string,
+  apiPids: number[],
   plan: LoadPlan,
 ): Promise<LoadResult & { apiCpuS: number; databaseCpuS: number | undefined }> {
   const before = processCpuSeconds(await backendPids(admin, databaseName));
-  const apiBefore = process.cpuUsage();
+  const apiBefore = processCpuSeconds(apiPids);
   const result = await runLoad(plan);
-  const api = process.cpuUsage(apiBefore);
+  const apiCpuS = cpuSecondsBetween(apiBefore, processCpuSeconds(apiPids));
   const after = processCpuSeconds(await backendPids(admin, databaseName));
-  let databaseCpuS = 0;
-  for (const [pid, seconds] of after) databaseCpuS += seconds - (before.get(pid) ?? 0);
   return {
     ...result,
-    apiCpuS: (api.user + api.system) / 1e6,
-    databaseCpuS: after.size === 0 ? undefined : databaseCpuS,
+    apiCpuS,
+    databaseCpuS: after.size === 0 ? undefined : cpuSecondsBetween(before, after),
   };
 }
 
@@ -139,28 +147,80 @@ async function seed(url: string, rows: number): Promise<number> {
   return (performance.now() - start) / 1000;
 }
 
-async function startApi(db: Kysely<Database>, token: string) {
-  // Kubernetes is never called (the static-token caller is an admin); the S3 client only signs URLs.
-  const kube = new KubeClient({ server: "https://127.0.0.1:1" });
-  const storage = { endpoint: "http://127.0.0.1:9000", region: "us-east-1", forcePathStyle: true };
-  const s3 = new S3Client({
-    ...storage,
-    credentials: { accessKeyId: "bench", secretAccessKey: "bench-secret" },
-  });
-  const app = await buildApp({
-    settings: appSettingsFrom({
-      LOG_LEVEL: "silent",
-      API_STATIC_TOKEN: token,
-      API_KUBERNETES_TIMEOUT_MS: "5000",
-      API_RATE_LIMIT_PER_MINUTE: "0",
+/** One compiled API process on a loopback port. */
+interface ApiProcess {
+  baseUrl: string;
+  child: ChildProcess;
+}
+
+/**
+ * `count` API processes over the seeded database. Kubernetes is never called (the static-token caller is an
+ * admin), so their kubeconfig names a port nothing listens on; their S3 client only signs URLs.
+ */
+async function startApis(count: number, databaseUrl: string, token: string): Promise<ApiProcess[]> {
+  const dir = mkdtempSync(join(tmpdir(), "bench-api-images-"));
+  const kubeconfig = join(dir, "kubeconfig");
+  writeFileSync(
+    kubeconfig,
+    JSON.stringify({
+      "current-context": "bench",
+      clusters: [{ name: "bench", cluster: { server: "https://127.0.0.1:1" } }],
+      users: [{ name: "bench", user: { token: "unused" } }],
+      contexts: [{ name: "bench", context: { cluster: "bench", user: "bench" } }],
     }),
-    db,
-    kube,
-    s3,
-    storage,
-  });
-  await app.listen({ host: "127.0.0.1", port: 0 });
-  return { app, s3, baseUrl: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}` };
+  );
+  const apis: ApiProcess[] = [];
+  for (let i = 0; i < count; i++) {
+    const port = await freePort();
+    const child = spawn(process.execPath, [compiledEntry("api")], {
+      stdio: ["ignore", "inherit", "inherit"],
+      env: {
+        PATH: process.env.PATH ?? "",
+        DATABASE_URL: databaseUrl,
+        API_HOST: "127.0.0.1",
+        API_PORT: String(port),
+        API_STATIC_TOKEN: token,
+        API_RATE_LIMIT_PER_MINUTE: "0",
+        LOG_LEVEL: "warn",
+        KUBECONFIG: kubeconfig,
+        S3_ENDPOINT: "http://127.0.0.1:9000",
+        S3_FORCE_PATH_STYLE: "true",
+        AWS_ACCESS_KEY_ID: "bench",
+        AWS_SECRET_ACCESS_KEY: "bench-secret",
+      },
+    });
+    apis.push({ baseUrl: `http://127.0.0.1:${port}`, child });
+  }
+  for (const api of apis) await untilLive(api);
+  rmSync(dir, { recursive: true, force: true });
+  return apis;
+}
+
+async function untilLive(api: ApiProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (api.child.exitCode !== null) throw new Error(`the API process exited with ${api.child.exitCode}`);
+    try {
+      if ((await fetch(`${api.baseUrl}/livez`)).ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await sleep(100);
+  }
+  throw new Error(`the API process at ${api.baseUrl} did not answer /livez within 60 s`);
+}
+
+async function stopApis(apis: ApiProcess[]): Promise<void> {
+  await Promise.all(
+    apis.map(
+      ({ child }) =>
+        new Promise((resolveExit) => {
+          if (child.exitCode !== null) return resolveExit(undefined);
+          child.once("exit", resolveExit);
+          child.kill("SIGTERM");
+        }),
+    ),
+  );
 }
 
 async function main(): Promise<void> {
@@ -189,6 +249,7 @@ async function main(): Promise<void> {
   const url = new URL(adminUrl);
   url.pathname = `/${databaseName}`;
   const db = connectDatabase({ url: url.toString(), maxConnections: 10, applicationName });
+  let apis: ApiProcess[] = [];
 
   try {
     await migrateToLatest(db);
@@ -198,17 +259,20 @@ async function main(): Promise<void> {
       .executeTakeFirstOrThrow();
     const seedSeconds =
       Number(seeded.n) === rows ? undefined : await seed(url.toString(), rows - Number(seeded.n));
-    const { app, s3, baseUrl } = await startApi(db, token);
+    apis = await startApis(apiReplicas, url.toString(), token);
+    const apiPids = apis.flatMap(({ child }) => (child.pid === undefined ? [] : [child.pid]));
 
-    // One checked request per paging mode before timing anything.
-    for (const path of [
-      `/api/images?limit=${pageSize}&offset=${rows - pageSize * 2}`,
-      `/api/images?limit=${pageSize}`,
-    ]) {
-      const answer = await fetch(`${baseUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
-      const body = (await answer.json()) as { data: unknown[] };
-      if (answer.status !== 200 || body.data.length !== pageSize)
-        throw new Error(`${path} answered ${answer.status}`);
+    // One checked request per paging mode and process before timing anything.
+    for (const { baseUrl } of apis) {
+      for (const path of [
+        `/api/images?limit=${pageSize}&offset=${rows - pageSize * 2}`,
+        `/api/images?limit=${pageSize}`,
+      ]) {
+        const answer = await fetch(`${baseUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
+        const body = (await answer.json()) as { data: unknown[] };
+        if (answer.status !== 200 || body.data.length !== pageSize)
+          throw new Error(`${baseUrl}${path} answered ${answer.status}`);
+      }
     }
     const pgVersion = (await admin.query<{ server_version: string }>("SHOW server_version")).rows[0]
       ?.server_version;
@@ -220,22 +284,24 @@ async function main(): Promise<void> {
       `machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, PostgreSQL ${pgVersion}`,
     );
     console.log(
-      `data: ${rows.toLocaleString("en")} image rows${seedSeconds === undefined ? " (reused)" : `, seeded in ${seedSeconds.toFixed(0)} s`}; API in this process (pg pool 10), load from a child process over loopback keep-alive HTTP/1.1 (answers framed by Content-Length, bodies counted, not parsed)`,
+      `data: ${rows.toLocaleString("en")} image rows${seedSeconds === undefined ? " (reused)" : `, seeded in ${seedSeconds.toFixed(0)} s`}; ${apiReplicas} API processes (dist/api/main.js, pg pool 10 each), load from a child process over loopback keep-alive HTTP/1.1 (answers framed by Content-Length, bodies counted, not parsed)`,
     );
     console.log(
-      `each run: ${seconds} s, pages of ${pageSize} with a presigned storage_path per image; closed loop = ${concurrency} in flight`,
+      `each run: ${seconds} s, pages of ${pageSize} with a presigned storage_path per image; closed loop = ${concurrency} in flight; requests spread over the ${apiReplicas} API processes but in runs marked "1 API"`,
     );
     console.log(`load average before the runs (the machine is shared): ${load()}\n`);
 
-    const base = { baseUrl, token, rows, pageSize, seconds, includeTotal: false } as const;
+    const baseUrls = apis.map(({ baseUrl }) => baseUrl);
+    const base = { baseUrls, token, rows, pageSize, seconds, includeTotal: false } as const;
+    const oneApi = { ...base, baseUrls: baseUrls.slice(0, 1) };
     const closed = { kind: "closed", concurrency } as const;
+    const open = { kind: "open", rate } as const;
     const runs: { label: string; plan: LoadPlan }[] = [
       { label: "warm-up", plan: { ...base, paging: "keyset", loop: closed, seconds: 3 } },
       { label: "keyset, random depth, closed loop", plan: { ...base, paging: "keyset", loop: closed } },
-      {
-        label: `keyset, random depth, open ${rate}/s`,
-        plan: { ...base, paging: "keyset", loop: { kind: "open", rate } },
-      },
+      { label: `keyset, random depth, open ${rate}/s`, plan: { ...base, paging: "keyset", loop: open } },
+      { label: "keyset, closed loop, 1 API", plan: { ...oneApi, paging: "keyset", loop: closed } },
+      { label: `keyset, open ${rate}/s, 1 API`, plan: { ...oneApi, paging: "keyset", loop: open } },
       { label: "offset, random depth, closed loop", plan: { ...base, paging: "offset", loop: closed } },
       ...[1_000, 100_000, 500_000, rows - pageSize].map((depth) => ({
         label: `offset ${depth.toLocaleString("en")}, closed loop`,
@@ -251,7 +317,7 @@ async function main(): Promise<void> {
       `${"run".padEnd(40)} requests   req/s  p50 ms  p99 ms  errors  CPU ms/request: API  PostgreSQL  load`,
     );
     for (const { label, plan } of runs) {
-      const result = await measured(admin, databaseName, plan);
+      const result = await measured(admin, databaseName, apiPids, plan);
       if (label === "warm-up") continue;
       const n = result.latenciesMs.length;
       const sorted = result.latenciesMs.sort((a, b) => a - b);
@@ -261,9 +327,8 @@ async function main(): Promise<void> {
       );
     }
     console.log(`\nload average after the runs: ${load()}`);
-    await app.close();
-    s3.destroy();
   } finally {
+    await stopApis(apis);
     await db.destroy();
     if (keep === undefined || keep === "") await admin.query(`DROP DATABASE IF EXISTS ${databaseName}`);
     await admin.end();
