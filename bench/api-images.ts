@@ -301,6 +301,11 @@ async function main(): Promise<void> {
       { label: "keyset, random depth, closed loop", plan: { ...base, paging: "keyset", loop: closed } },
       { label: `keyset, random depth, open ${rate}/s`, plan: { ...base, paging: "keyset", loop: open } },
       { label: "keyset, closed loop, 1 API", plan: { ...oneApi, paging: "keyset", loop: closed } },
+      // One request at a time: no queue anywhere, so its p99 is the machine's own latency floor.
+      {
+        label: "keyset, 1 in flight, 1 API",
+        plan: { ...oneApi, paging: "keyset", loop: { kind: "closed", concurrency: 1 } },
+      },
       { label: `keyset, open ${rate}/s, 1 API`, plan: { ...oneApi, paging: "keyset", loop: open } },
       { label: "offset, random depth, closed loop", plan: { ...base, paging: "offset", loop: closed } },
       ...[1_000, 100_000, 500_000, rows - pageSize].map((depth) => ({
