@@ -17,17 +17,17 @@
  * (1000), BENCH_CONCURRENCY of the closed loop (8), BENCH_DATABASE to keep (and reuse) a seeded database
  * of that name instead of a fresh one that is dropped.
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
-import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import { connectDatabase, migrateToLatest } from "../lib/db/index.ts";
 import { freePort } from "../test/support/free-port.ts";
 import type { LoadPlan, LoadResult } from "./api-images-load.ts";
 import { compiledEntry } from "./compiled-entry.ts";
+import { startMeasuredProcess, waitForHttpOk, type MeasuredProcess } from "./worker-bench-support.ts";
 
 const pageSize = 50;
 // The chart's api.replicaCount.
@@ -90,13 +90,14 @@ function cpuSecondsBetween(before: Map<number, number>, after: Map<number, numbe
 async function measured(
   admin: pg.Client,
   databaseName: string,
-  apiPids: number[],
+  apis: ApiProcess[],
   plan: LoadPlan,
 ): Promise<LoadResult & { apiCpuS: number; databaseCpuS: number | undefined }> {
+  const apiCpuSeconds = () => apis.reduce((sum, api) => sum + api.process.cpuSeconds(), 0);
   const before = processCpuSeconds(await backendPids(admin, databaseName));
-  const apiBefore = processCpuSeconds(apiPids);
+  const apiBefore = apiCpuSeconds();
   const result = await runLoad(plan);
-  const apiCpuS = cpuSecondsBetween(apiBefore, processCpuSeconds(apiPids));
+  const apiCpuS = apiCpuSeconds() - apiBefore;
   const after = processCpuSeconds(await backendPids(admin, databaseName));
   return {
     ...result,
@@ -150,7 +151,7 @@ async function seed(url: string, rows: number): Promise<number> {
 /** One compiled API process on a loopback port. */
 interface ApiProcess {
   baseUrl: string;
-  child: ChildProcess;
+  process: MeasuredProcess;
 }
 
 /**
@@ -172,55 +173,29 @@ async function startApis(count: number, databaseUrl: string, token: string): Pro
   const apis: ApiProcess[] = [];
   for (let i = 0; i < count; i++) {
     const port = await freePort();
-    const child = spawn(process.execPath, [compiledEntry("api")], {
-      stdio: ["ignore", "inherit", "inherit"],
-      env: {
-        PATH: process.env.PATH ?? "",
-        DATABASE_URL: databaseUrl,
-        API_HOST: "127.0.0.1",
-        API_PORT: String(port),
-        API_STATIC_TOKEN: token,
-        API_RATE_LIMIT_PER_MINUTE: "0",
-        LOG_LEVEL: "warn",
-        KUBECONFIG: kubeconfig,
-        S3_ENDPOINT: "http://127.0.0.1:9000",
-        S3_FORCE_PATH_STYLE: "true",
-        AWS_ACCESS_KEY_ID: "bench",
-        AWS_SECRET_ACCESS_KEY: "bench-secret",
-      },
+    const api = startMeasuredProcess(process.execPath, [compiledEntry("api")], {
+      DATABASE_URL: databaseUrl,
+      API_HOST: "127.0.0.1",
+      API_PORT: String(port),
+      API_STATIC_TOKEN: token,
+      API_RATE_LIMIT_PER_MINUTE: "0",
+      LOG_LEVEL: "warn",
+      KUBECONFIG: kubeconfig,
+      S3_ENDPOINT: "http://127.0.0.1:9000",
+      S3_FORCE_PATH_STYLE: "true",
+      AWS_ACCESS_KEY_ID: "bench",
+      AWS_SECRET_ACCESS_KEY: "bench-secret",
     });
-    apis.push({ baseUrl: `http://127.0.0.1:${port}`, child });
+    apis.push({ baseUrl: `http://127.0.0.1:${port}`, process: api });
   }
-  for (const api of apis) await untilLive(api);
+  for (const api of apis) await waitForHttpOk(`${api.baseUrl}/livez`, api.process);
   rmSync(dir, { recursive: true, force: true });
   return apis;
 }
 
-async function untilLive(api: ApiProcess): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (api.child.exitCode !== null) throw new Error(`the API process exited with ${api.child.exitCode}`);
-    try {
-      if ((await fetch(`${api.baseUrl}/livez`)).ok) return;
-    } catch {
-      // Not listening yet.
-    }
-    await sleep(100);
-  }
-  throw new Error(`the API process at ${api.baseUrl} did not answer /livez within 60 s`);
-}
-
 async function stopApis(apis: ApiProcess[]): Promise<void> {
-  await Promise.all(
-    apis.map(
-      ({ child }) =>
-        new Promise((resolveExit) => {
-          if (child.exitCode !== null) return resolveExit(undefined);
-          child.once("exit", resolveExit);
-          child.kill("SIGTERM");
-        }),
-    ),
-  );
+  for (const api of apis) api.process.child.kill("SIGTERM");
+  await Promise.all(apis.map((api) => api.process.exited));
 }
 
 async function main(): Promise<void> {
@@ -260,7 +235,6 @@ async function main(): Promise<void> {
     const seedSeconds =
       Number(seeded.n) === rows ? undefined : await seed(url.toString(), rows - Number(seeded.n));
     apis = await startApis(apiReplicas, url.toString(), token);
-    const apiPids = apis.flatMap(({ child }) => (child.pid === undefined ? [] : [child.pid]));
 
     // One checked request per paging mode and process before timing anything.
     for (const { baseUrl } of apis) {
@@ -322,7 +296,7 @@ async function main(): Promise<void> {
       `${"run".padEnd(40)} requests   req/s  p50 ms  p99 ms  errors  CPU ms/request: API  PostgreSQL  load`,
     );
     for (const { label, plan } of runs) {
-      const result = await measured(admin, databaseName, apiPids, plan);
+      const result = await measured(admin, databaseName, apis, plan);
       if (label === "warm-up") continue;
       const n = result.latenciesMs.length;
       const sorted = result.latenciesMs.sort((a, b) => a - b);
