@@ -282,10 +282,13 @@ async function main(): Promise<void> {
       },
       { label: `keyset, open ${rate}/s, 1 API`, plan: { ...oneApi, paging: "keyset", loop: open } },
       { label: "offset, random depth, closed loop", plan: { ...base, paging: "offset", loop: closed } },
-      ...[1_000, 100_000, 500_000, rows - pageSize].map((depth) => ({
-        label: `offset ${depth.toLocaleString("en")}, closed loop`,
-        plan: { ...base, paging: "offset" as const, depth, loop: closed },
-      })),
+      ...[1_000, 100_000, 500_000]
+        .filter((depth) => depth < rows - pageSize)
+        .concat(rows - pageSize)
+        .map((depth) => ({
+          label: `offset ${depth.toLocaleString("en")}, closed loop`,
+          plan: { ...base, paging: "offset" as const, depth, loop: closed },
+        })),
       {
         label: "offset 100,000 + total (older default)",
         plan: { ...base, paging: "offset", depth: 100_000, includeTotal: true, loop: closed },
