@@ -1,15 +1,15 @@
 import type { Readable } from "node:stream";
 import type { Clock } from "../lib/controller-runtime/clock.ts";
-import type { NewImage } from "../lib/db/index.ts";
 import { googleDriveSource } from "../lib/imageimport/api.ts";
 import { FileReason } from "../lib/imageimport/reasons.ts";
 import type { Logger } from "../lib/log/index.ts";
 import type { FileTask } from "../lib/queue/index.ts";
 import type { ApiKeys } from "./api-keys.ts";
-import { ContentMeter, type MeasuredContent } from "./content-meter.ts";
+import { ContentMeter } from "./content-meter.ts";
 import { decideFailure, type RetryBackoff } from "./failure-policy.ts";
 import type { Claim, FileOutcome, FileRecords } from "./file-records.ts";
 import { imageHeaderBytes, readImageMetadata } from "./image-metadata.ts";
+import { imageRow } from "./image-row.ts";
 import type { FileResult, TransferStage, WorkerMetrics } from "./metrics.ts";
 import type { ObjectStore } from "./object-store.ts";
 
@@ -125,7 +125,8 @@ export class FileImporter {
     const gathered = await this.#stream(source, meter, task, signal);
     this.#observe("transfer", clock.now() - (firstByteAt ?? requestedAt));
     const header = gathered?.subarray(0, imageHeaderBytes) ?? meter.header();
-    return { state: "succeeded", image: await imageRow(task, meter.measured, header) };
+    const metadata = await readImageMetadata(header, task.image);
+    return { state: "succeeded", image: imageRow(task, meter.measured, metadata) };
   }
 
   /**
@@ -185,29 +186,4 @@ export class FileImporter {
 /** What every log line about a file carries (a child logger per file would cost more than the line). */
 function fileFields(task: FileTask): Record<string, unknown> {
   return { importUid: task.importUid, fileId: task.fileId, revision: task.revision };
-}
-
-/** The catalogue row for a file whose bytes were measured; `header` holds its first bytes. */
-async function imageRow(task: FileTask, measured: MeasuredContent, header: Buffer): Promise<NewImage> {
-  const metadata = await readImageMetadata(header, task.image);
-  return {
-    source: googleDriveSource,
-    source_id: task.fileId,
-    import_uid: task.importUid,
-    name: task.name,
-    folder_path: task.folderPath,
-    mime_type: task.mimeType,
-    size: measured.size,
-    md5: measured.md5,
-    sha256: measured.sha256,
-    width: metadata.width,
-    height: metadata.height,
-    taken_at: metadata.takenAt,
-    camera_make: metadata.cameraMake,
-    camera_model: metadata.cameraModel,
-    latitude: metadata.latitude,
-    longitude: metadata.longitude,
-    bucket: task.bucket,
-    object_key: task.objectKey,
-  };
 }

@@ -3,6 +3,7 @@ import { connectDatabase, migrateToLatest, type Database, type NewImage } from "
 import { googleDriveSource } from "../../lib/imageimport/api.ts";
 import type { FileTask } from "../../lib/queue/index.ts";
 import { FileRecords } from "../../worker/file-records.ts";
+import { imageRow } from "../../worker/image-row.ts";
 import type { Kysely } from "kysely";
 import { fileStates } from "../support/import-state.ts";
 import { createDatabase } from "../support/stack.ts";
@@ -29,27 +30,25 @@ function taskFor(importUid: string, fileId: string, overrides: Partial<FileTask>
   } as FileTask;
 }
 
+// What the importer records for a 3-byte file ("foo") whose header gave 1 × 1 pixels and nothing else.
 function imageOf(task: FileTask): NewImage {
-  return {
-    source: googleDriveSource,
-    source_id: task.fileId,
-    import_uid: task.importUid,
-    name: task.name,
-    folder_path: task.folderPath,
-    mime_type: task.mimeType,
-    size: 3,
-    md5: "acbd18db4cc2f85cedef654fccc4a4d8",
-    sha256: "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae",
-    width: 1,
-    height: 1,
-    taken_at: null,
-    camera_make: null,
-    camera_model: null,
-    latitude: null,
-    longitude: null,
-    bucket: task.bucket,
-    object_key: task.objectKey,
-  };
+  return imageRow(
+    task,
+    {
+      size: 3,
+      md5: "acbd18db4cc2f85cedef654fccc4a4d8",
+      sha256: "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae",
+    },
+    {
+      width: 1,
+      height: 1,
+      takenAt: null,
+      cameraMake: null,
+      cameraModel: null,
+      latitude: null,
+      longitude: null,
+    },
+  );
 }
 
 async function addImportWithFiles(
