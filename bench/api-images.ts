@@ -17,9 +17,9 @@
  * (1000), BENCH_CONCURRENCY of the closed loop (8), BENCH_DATABASE to keep (and reuse) a seeded database
  * of that name instead of a fresh one that is dropped.
  */
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import pg from "pg";
@@ -27,6 +27,7 @@ import { connectDatabase, migrateToLatest } from "../lib/db/index.ts";
 import { freePort } from "../test/support/free-port.ts";
 import type { LoadPlan, LoadResult } from "./api-images-load.ts";
 import { compiledEntry } from "./compiled-entry.ts";
+import { cpuSecondsOf } from "./proc-figures.ts";
 import { startMeasuredProcess, waitForHttpOk, type MeasuredProcess } from "./worker-bench-support.ts";
 
 const pageSize = 50;
@@ -55,16 +56,12 @@ function runLoad(plan: LoadPlan): Promise<LoadResult> {
 // ---------------------------------------------------------------------------------------------------
 // CPU accounting: the API processes and the PostgreSQL backends of their pools.
 
-const clockTicksPerSecond = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
-
 /** CPU seconds used so far by each of the given processes (those /proc can read). */
 function processCpuSeconds(pids: number[]): Map<number, number> {
   const used = new Map<number, number>();
   for (const pid of pids) {
     try {
-      // Fields after the parenthesised command name: state is 3rd, utime the 14th, stime the 15th.
-      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-      used.set(pid, (Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond);
+      used.set(pid, cpuSecondsOf(pid));
     } catch {
       // Not on this machine, or gone: not counted.
     }

@@ -40,6 +40,7 @@ import { importSubject, queueTopology } from "../lib/queue/index.ts";
 import { generateTree, startFakeDrive } from "../tools/fake-drive/index.ts";
 import { chartNodeOptions } from "./chart-node-options.ts";
 import { compiledEntry } from "./compiled-entry.ts";
+import { cpuSecondsOf, memoryBytesOf } from "./proc-figures.ts";
 
 const repoRoot = resolve(import.meta.dirname, "..");
 const { values } = parseArgs({
@@ -137,9 +138,7 @@ const operatorExited = new Promise<number | null>((resolveExit) => operator.once
 
 /** The operator's peak resident memory so far (VmHWM), in MB. */
 function peakRssMb(): number {
-  const status = readFileSync(`/proc/${operator.pid}/status`, "utf8");
-  const kb = Number(/^VmHWM:\s+(\d+) kB$/m.exec(status)?.[1] ?? 0);
-  return kb / 1024;
+  return memoryBytesOf(operator.pid ?? 0, "VmHWM") / 2 ** 20;
 }
 
 async function subjectMessages(uid: string): Promise<number> {
@@ -162,11 +161,9 @@ async function operatorPort(): Promise<number> {
   }
 }
 
-/** The operator's CPU time so far (user + system, every thread), in seconds, from /proc. */
+/** The operator's CPU time so far (user + system, every thread), in seconds. */
 function cpuSeconds(): number {
-  const fields = readFileSync(`/proc/${operator.pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-  // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second on Linux).
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  return cpuSecondsOf(operator.pid ?? 0);
 }
 
 interface OperatorSample {

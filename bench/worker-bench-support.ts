@@ -4,7 +4,6 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -31,6 +30,7 @@ import { createS3Client, type S3Settings } from "../lib/storage/index.ts";
 import { fileStates } from "../test/support/import-state.ts";
 import { readEnvFile } from "../tools/localstack/stack.ts";
 import { chartNodeOptions } from "./chart-node-options.ts";
+import { cpuSecondsOf, memoryBytesOf } from "./proc-figures.ts";
 
 export const repoRoot = resolve(import.meta.dirname, "..");
 
@@ -199,23 +199,13 @@ export function startMeasuredProcess(
     stdio: ["ignore", 2, 2],
   });
   const exited = new Promise<number | null>((resolveExit) => child.once("exit", (code) => resolveExit(code)));
-  const status = (field: string): number => {
-    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(
-      readFileSync(`/proc/${child.pid}/status`, "utf8"),
-    );
-    return Number(match?.[1] ?? 0) * 1024;
-  };
+  const pid = child.pid ?? 0;
   return {
     child,
     exited,
-    rssBytes: () => status("VmRSS"),
-    peakRssBytes: () => status("VmHWM"),
-    cpuSeconds: () => {
-      // Fields 14 and 15 of /proc/<pid>/stat (after the parenthesised name): utime, stime in clock ticks.
-      const stat = readFileSync(`/proc/${child.pid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      return (Number(fields[11]) + Number(fields[12])) / 100;
-    },
+    rssBytes: () => memoryBytesOf(pid, "VmRSS"),
+    peakRssBytes: () => memoryBytesOf(pid, "VmHWM"),
+    cpuSeconds: () => cpuSecondsOf(pid),
   };
 }
 
