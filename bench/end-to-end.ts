@@ -13,7 +13,7 @@ import { parseArgs } from "node:util";
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
 import { imageImportApi, type ImageImport } from "../lib/imageimport/index.ts";
 import { generateTree, startFakeDrive, type FakeDrive } from "../tools/fake-drive/index.ts";
-import { applyImageImportCrd } from "../tools/localstack/crds.ts";
+import { installImageImportApi } from "../tools/localstack/image-import-api.ts";
 import { freePort } from "../test/support/free-port.ts";
 import { chartNodeOptions } from "./chart-node-options.ts";
 import { compiledEntry } from "./compiled-entry.ts";
@@ -47,7 +47,7 @@ const stackEnv = stackEnvironment(values["stack-env"]);
 const kubeconfig = stackEnv.KUBECONFIG ?? process.env.KUBECONFIG ?? "";
 const kc = new KubeConfig();
 kc.loadFromFile(kubeconfig);
-await applyImageImportCrd(kc);
+await installImageImportApi(kc);
 
 interface Run {
   seconds: number;

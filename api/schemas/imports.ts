@@ -77,7 +77,11 @@ export const CreateImportBody = Type.Object(
           ),
           prefix: Type.Optional(Type.String({ maxLength: 512, pattern: "^[^/].*/$|^$" })),
         },
-        { ...strict, description: "Bucket and key prefix (ending in '/'); defaults apply when left out." },
+        {
+          ...strict,
+          description:
+            "Bucket and key prefix (ending in '/' and, under the chart's admission policy, starting with '<namespace>/'); defaults apply when left out.",
+        },
       ),
     ),
     suspend: Type.Optional(Type.Boolean({ description: "Create the import suspended." })),

@@ -71,7 +71,7 @@ export interface ImageImportSpec {
      */
     bucket?: string;
     /**
-     * Key prefix for every object of this import, ending in '/'. Defaults to <namespace>/<name>/. Objects are stored at <prefix><folder path>/<file id>-<file name>.
+     * Key prefix for every object of this import, ending in '/'. Defaults to <namespace>/<name>/. Objects are stored at <prefix><folder path>/<file id>-<file name>. It must start with <namespace>/ unless the installation turned its admission policy off (the Helm chart's crds.prefixWithinNamespace), so one namespace cannot write to another's objects.
      */
     prefix?: string;
   };

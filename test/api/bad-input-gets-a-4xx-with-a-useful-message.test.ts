@@ -176,6 +176,15 @@ describe("bad input", () => {
       code: "NAMESPACE_NOT_FOUND",
       says: "namespace no-such-namespace-here does not exist",
     },
+    {
+      what: "a destination prefix outside the import's namespace (the admission policy)",
+      method: "POST",
+      path: imports,
+      body: { folderUrl, namespace, destination: { prefix: "someone-else/" } },
+      status: 422,
+      code: "IMPORT_REJECTED",
+      says: `spec.destination.prefix "someone-else/" must start with "${namespace}/"`,
+    },
     // Listing imports.
     {
       what: "a huge page size",

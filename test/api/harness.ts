@@ -51,7 +51,7 @@ async function eventually<T>(what: string, probe: () => Promise<T | undefined>):
 }
 
 /** Applies the ImageImport CRD from crds/ unless the cluster already has it, and waits until it is served. */
-export async function ensureImageImportCrd(admin: KubeConfig): Promise<void> {
+export async function ensureImageImportApi(admin: KubeConfig): Promise<void> {
   const api = admin.makeApiClient(ApiextensionsV1Api);
   const crd = parse(
     readFileSync(new URL("../../crds/imagesync.io_imageimports.yaml", import.meta.url), "utf8"),
@@ -208,7 +208,7 @@ export async function startApi(
   broken: { databaseUrl?: string; kubernetesServer?: string } = {},
 ): Promise<RunningApi> {
   const admin = adminKubeConfig();
-  await ensureImageImportCrd(admin);
+  await ensureImageImportApi(admin);
   const identity = await apiIdentity(admin);
   const kube = kubeClientWithToken(identity.token, broken.kubernetesServer);
   const db = connectDatabase({ url: broken.databaseUrl ?? (await createDatabase("api")), maxConnections: 5 });

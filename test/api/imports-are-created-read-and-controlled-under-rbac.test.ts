@@ -59,7 +59,7 @@ describe("the imports routes, under Kubernetes RBAC", () => {
         name: "holiday",
         namespace,
         recursive: false,
-        destination: { prefix: "trips/" },
+        destination: { prefix: `${namespace}/trips/` },
         parallelism: 10,
       },
     });
@@ -80,7 +80,7 @@ describe("the imports routes, under Kubernetes RBAC", () => {
     });
     expect(stored.spec).toMatchObject({
       source: { googleDrive: { folderUrl, recursive: false } },
-      destination: { prefix: "trips/" },
+      destination: { prefix: `${namespace}/trips/` },
       parallelism: 10,
     });
 

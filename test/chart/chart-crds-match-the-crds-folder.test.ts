@@ -1,32 +1,52 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parse } from "yaml";
-import { chartCrdDir, chartCrdTemplates, crdSourceDir } from "../../tools/codegen/chart-crds.ts";
+import {
+  chartCrdDir,
+  chartCrdTemplates,
+  crdSourceDir,
+  crdSourceObjects,
+} from "../../tools/codegen/chart-crds.ts";
 import { externalConnections, helmTemplate } from "./tools.ts";
 
-describe("the chart's CRD templates", () => {
+const sources = [...chartCrdTemplates().keys()].flatMap((name) =>
+  crdSourceObjects(readFileSync(`${crdSourceDir}${name}`, "utf8")),
+);
+const sourceKinds = new Set(sources.map((object) => object.kind));
+
+describe("the chart's templates for crds/", () => {
   it("are what tools/codegen/chart-crds.ts generates from crds/ (run it after changing the CRD)", () => {
     for (const [name, text] of chartCrdTemplates()) {
       expect(readFileSync(`${chartCrdDir}${name}`, "utf8"), name).toBe(text);
     }
   });
 
-  it("render to the crds/ definitions plus the chart's labels and keep annotation", async () => {
-    const rendered = (await helmTemplate({ setJson: externalConnections })).filter(
-      (object) => object.kind === "CustomResourceDefinition",
+  it("render to the crds/ objects plus the chart's labels and keep annotation", async () => {
+    const rendered = (await helmTemplate({ setJson: externalConnections })).filter((object) =>
+      sourceKinds.has(object.kind),
     );
-    const sources = [...chartCrdTemplates().keys()].map(
-      (name) => parse(readFileSync(`${crdSourceDir}${name}`, "utf8")) as { metadata: { name: string } },
+    expect(rendered.map(({ kind, metadata }) => `${kind}/${metadata.name}`).sort()).toEqual(
+      sources.map(({ kind, metadata }) => `${kind}/${metadata.name}`).sort(),
     );
-    expect(rendered.map((crd) => crd.metadata.name).sort()).toEqual(
-      sources.map((crd) => crd.metadata.name).sort(),
+    expect(sourceKinds).toEqual(
+      new Set(["CustomResourceDefinition", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"]),
     );
     for (const source of sources) {
-      const crd = rendered.find((object) => object.metadata.name === source.metadata.name);
-      expect(crd?.metadata.annotations).toEqual({ "helm.sh/resource-policy": "keep" });
-      expect(crd?.metadata.labels?.["app.kubernetes.io/part-of"]).toBe("imagesync");
-      const { labels: _labels, annotations: _annotations, ...metadata } = crd?.metadata ?? { name: "" };
-      expect({ ...crd, metadata }).toEqual(source);
+      const object = rendered.find(
+        ({ kind, metadata }) => kind === source.kind && metadata.name === source.metadata.name,
+      );
+      expect(object?.metadata.annotations).toEqual({ "helm.sh/resource-policy": "keep" });
+      expect(object?.metadata.labels?.["app.kubernetes.io/part-of"]).toBe("imagesync");
+      const { labels: _labels, annotations: _annotations, ...metadata } = object?.metadata ?? { name: "" };
+      expect({ ...object, metadata }).toEqual(source);
     }
+  });
+
+  it("leave the admission policy out with crds.prefixWithinNamespace=false, and everything with crds.enabled=false", async () => {
+    const kindsWith = async (values: Record<string, boolean>) =>
+      (await helmTemplate({ setJson: { ...externalConnections, ...values } }))
+        .map((object) => object.kind)
+        .filter((kind) => sourceKinds.has(kind));
+    expect(await kindsWith({ "crds.prefixWithinNamespace": false })).toEqual(["CustomResourceDefinition"]);
+    expect(await kindsWith({ "crds.enabled": false })).toEqual([]);
   });
 });

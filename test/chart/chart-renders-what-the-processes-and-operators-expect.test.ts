@@ -44,7 +44,13 @@ interface Rule {
 
 const release = "demo";
 const namespace = "imagesync";
-const clusterScoped = new Set(["CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding"]);
+const clusterScoped = new Set([
+  "CustomResourceDefinition",
+  "ValidatingAdmissionPolicy",
+  "ValidatingAdmissionPolicyBinding",
+  "ClusterRole",
+  "ClusterRoleBinding",
+]);
 const secretEnv = [
   "DATABASE_URL",
   "NATS_URL",

@@ -1,4 +1,6 @@
+import { readFileSync } from "node:fs";
 import {
+  AdmissionregistrationV1Api,
   ApiextensionsV1Api,
   AppsV1Api,
   AuthorizationV1Api,
@@ -12,12 +14,14 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminKubeConfig, kubeConfigWithToken, uniqueName } from "../support/stack.ts";
 import { externalConnections, helmInstall, helmUninstall } from "./tools.ts";
-import { ensureImageImportCrd } from "../support/crds.ts";
+import { ensureImageImportApi } from "../support/image-import-api.ts";
+import { chartCrdTemplates, crdSourceDir, crdSourceObjects } from "../../tools/codegen/chart-crds.ts";
 
 const admin = adminKubeConfig();
 const core = admin.makeApiClient(CoreV1Api);
 const authorization = admin.makeApiClient(AuthorizationV1Api);
 const extensions = admin.makeApiClient(ApiextensionsV1Api);
+const admission = admin.makeApiClient(AdmissionregistrationV1Api);
 const crdName = "imageimports.imagesync.io";
 
 interface Installation {
@@ -37,10 +41,10 @@ async function createNamespace(name: string): Promise<string> {
 }
 
 /**
- * Marks an existing CRD (other test files apply it too) as the release's, the way Helm adopts objects, so
- * `helm install` with crds.enabled takes it over instead of refusing.
+ * Marks the existing crds/ objects (other test files install them too) as the release's, the way Helm adopts
+ * objects, so `helm install` with crds.enabled takes them over instead of refusing.
  */
-async function adoptCrd(into: Installation): Promise<void> {
+async function adoptImageImportApi(into: Installation): Promise<void> {
   const body = {
     metadata: {
       labels: { "app.kubernetes.io/managed-by": "Helm" },
@@ -50,14 +54,20 @@ async function adoptCrd(into: Installation): Promise<void> {
       },
     },
   };
-  await extensions
-    .patchCustomResourceDefinition(
-      { name: crdName, body },
-      setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
-    )
-    .catch((error: { code?: number }) => {
-      if (error.code !== 404) throw error;
-    });
+  const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
+  const adopt: Record<string, (name: string) => Promise<unknown>> = {
+    CustomResourceDefinition: (name) => extensions.patchCustomResourceDefinition({ name, body }, mergePatch),
+    ValidatingAdmissionPolicy: (name) => admission.patchValidatingAdmissionPolicy({ name, body }, mergePatch),
+    ValidatingAdmissionPolicyBinding: (name) =>
+      admission.patchValidatingAdmissionPolicyBinding({ name, body }, mergePatch),
+  };
+  for (const file of chartCrdTemplates().keys()) {
+    for (const { kind, metadata } of crdSourceObjects(readFileSync(`${crdSourceDir}${file}`, "utf8"))) {
+      const patch = adopt[kind];
+      if (patch === undefined) throw new Error(`crds/${file} holds a ${kind}, which this test cannot adopt`);
+      await patch(metadata.name);
+    }
+  }
 }
 
 /** One permission as "<group>/<resource> <verb> [<name>]", the shape the expectations are written in. */
@@ -173,8 +183,8 @@ describe("helm install into the API server", () => {
     for (const name of [everywhere.namespace, scoped.namespace, ...watched, unrelated])
       await createNamespace(name);
     // Create it first: another test file may otherwise apply it between the adoption and the install.
-    await ensureImageImportCrd();
-    await adoptCrd(everywhere);
+    await ensureImageImportApi();
+    await adoptImageImportApi(everywhere);
     await helmInstall({ ...everywhere, setJson: externalConnections });
     await helmInstall({
       ...scoped,
@@ -369,12 +379,15 @@ describe("helm install into the API server", () => {
     });
   });
 
-  it("keeps the CRD when the release that installed it is uninstalled", async () => {
+  it("keeps the CRD and its admission policy when the release that installed them is uninstalled", async () => {
     await helmUninstall(everywhere.release, everywhere.namespace);
     const crd = await extensions.readCustomResourceDefinition({ name: crdName });
     expect(crd.status?.conditions).toContainEqual(
       expect.objectContaining({ type: "Established", status: "True" }),
     );
+    const policyName = "imageimports.imagesync.io-destination-within-namespace";
+    await expect(admission.readValidatingAdmissionPolicy({ name: policyName })).resolves.toBeDefined();
+    await expect(admission.readValidatingAdmissionPolicyBinding({ name: policyName })).resolves.toBeDefined();
     const rbac = admin.makeApiClient(RbacAuthorizationV1Api);
     const left = await rbac.listClusterRole({
       labelSelector: `app.kubernetes.io/instance=${everywhere.release}`,

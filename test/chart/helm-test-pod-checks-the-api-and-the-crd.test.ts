@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CoreV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureImageImportCrd } from "../support/crds.ts";
+import { ensureImageImportApi } from "../support/image-import-api.ts";
 import { adminKubeConfig, uniqueName } from "../support/stack.ts";
 import { chartDir } from "./tools.ts";
 
@@ -33,7 +33,7 @@ describe("the `helm test` pod's script", () => {
   let apiUrl: string;
 
   beforeAll(async () => {
-    await ensureImageImportCrd();
+    await ensureImageImportApi();
     // A ServiceAccount bound to nothing: discovery is open to every authenticated identity.
     const core = admin.makeApiClient(CoreV1Api);
     const namespace = uniqueName("chart-helm-test");

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { CoreV1Api } from "@kubernetes/client-node";
 import { beforeAll, describe, expect, it } from "vitest";
 import { seedDemoFolder, startFakeDrive } from "../../tools/fake-drive/index.ts";
-import { ensureImageImportCrd } from "../support/crds.ts";
+import { ensureImageImportApi } from "../support/image-import-api.ts";
 import { adminKubeConfig, uniqueName } from "../support/stack.ts";
 import { externalConnections, helmTemplate, parseManifests, repoRoot, runTool } from "./tools.ts";
 
@@ -13,7 +13,7 @@ describe("samples/", () => {
   const namespace = uniqueName("chart-samples");
 
   beforeAll(async () => {
-    await ensureImageImportCrd();
+    await ensureImageImportApi();
     await adminKubeConfig()
       .makeApiClient(CoreV1Api)
       .createNamespace({ body: { metadata: { name: namespace } } });

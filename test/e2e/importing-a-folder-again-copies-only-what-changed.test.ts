@@ -42,7 +42,7 @@ describe("importing the same folder again", () => {
     );
     const spec = {
       source: { googleDrive: { folderUrl: drive.folderUrl(rootId) } },
-      destination: { prefix: "albums/album/" },
+      destination: { prefix: `${system.namespace}/albums/album/` },
     };
     await system.createImport("first", spec);
     expect((await finished("first")).status?.progress).toMatchObject({ succeeded: 6, skipped: 0 });

@@ -2,7 +2,7 @@ import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from "@k
 import { beforeAll, describe, expect, it } from "vitest";
 import { imageImportApi } from "../../lib/imageimport/api.ts";
 import type { ImageImport } from "../../lib/imageimport/types.generated.ts";
-import { ensureImageImportCrd } from "../support/crds.ts";
+import { ensureImageImportApi } from "../support/image-import-api.ts";
 import { adminKubeConfig, uniqueName } from "../support/stack.ts";
 
 const folderUrl = "https://drive.google.com/drive/folders/1AbCdEfGhIjK";
@@ -12,7 +12,7 @@ describe("the ImageImport CRD", () => {
   const objects = adminKubeConfig().makeApiClient(CustomObjectsApi);
 
   beforeAll(async () => {
-    await ensureImageImportCrd();
+    await ensureImageImportApi();
     await adminKubeConfig()
       .makeApiClient(CoreV1Api)
       .createNamespace({ body: { metadata: { name: namespace } } });

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { imageImportApi } from "../../lib/imageimport/api.ts";
 import { folderUrlCases } from "../../lib/imageimport/folder-url.cases.ts";
 import { parseFolderUrl } from "../../lib/imageimport/folder-url.ts";
-import { ensureImageImportCrd } from "../support/crds.ts";
+import { ensureImageImportApi } from "../support/image-import-api.ts";
 import { adminKubeConfig, uniqueName } from "../support/stack.ts";
 
 /** The REST API validates with parseFolderUrl before it creates anything; kubectl meets the CRD's CEL. Both must agree. */
@@ -12,7 +12,7 @@ describe("the CRD's folderUrl validation", () => {
   const objects = adminKubeConfig().makeApiClient(CustomObjectsApi);
 
   beforeAll(async () => {
-    await ensureImageImportCrd();
+    await ensureImageImportApi();
     await adminKubeConfig()
       .makeApiClient(CoreV1Api)
       .createNamespace({ body: { metadata: { name: namespace } } });

@@ -15,7 +15,7 @@ import {
   queueTopology,
 } from "../../lib/queue/index.ts";
 import type { ScrapeTarget } from "../chart/prometheus.ts";
-import { ensureImageImportCrd } from "./crds.ts";
+import { ensureImageImportApi } from "./image-import-api.ts";
 import { freePort } from "./free-port.ts";
 import { fileStates, tasksInStream } from "./import-state.ts";
 import { repoRoot, startProcess, waitForHttpOk, type ManagedProcess } from "./processes.ts";
@@ -84,7 +84,7 @@ export class TestSystem {
     if (this.#options.compiled === true && !existsSync(join(repoRoot, this.#entry("operator")))) {
       throw new Error("dist/ holds no compiled build: run `make build` first (make test does)");
     }
-    await ensureImageImportCrd();
+    await ensureImageImportApi();
     await this.kube
       .makeApiClient(CoreV1Api)
       .createNamespace({ body: { metadata: { name: this.namespace } } });

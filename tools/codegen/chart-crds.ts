@@ -1,38 +1,65 @@
 /**
- * Generates the chart's CRD templates from crds/, the one source of the API. Helm never upgrades a chart's
- * crds/ folder, so the chart ships each CRD as a template behind `crds.enabled`, with
- * `helm.sh/resource-policy: keep` behind `crds.keep`; the spec is copied verbatim.
+ * Generates the chart's templates for crds/, the one source of the ImageImport API: its CRD and its admission
+ * policy. Helm never upgrades a chart's crds/ folder, so the chart ships each file as a template behind
+ * `crds.enabled` (and the policy also behind `crds.prefixWithinNamespace`), each object with
+ * `helm.sh/resource-policy: keep` behind `crds.keep`. Every object's spec is copied verbatim.
  *
  *   node tools/codegen/chart-crds.ts           writes charts/imagesync/templates/crds/*.yaml
  *   node tools/codegen/chart-crds.ts --check   exits 1 if one is stale
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { parse } from "yaml";
+import { parseAllDocuments } from "yaml";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 export const crdSourceDir = `${root}crds/`;
 export const chartCrdDir = `${root}charts/imagesync/templates/crds/`;
 
-/** The chart template for one CRD file's text. */
+/** The values that switch a source file's objects on; every file needs crds.enabled. */
+const fileSwitches: Record<string, string[]> = {
+  "imagesync.io_imageimports-destination-policy.yaml": [".Values.crds.prefixWithinNamespace"],
+};
+
+/** The objects a crds/ file defines, as the API server would get them. */
+export function crdSourceObjects(source: string): { kind: string; metadata: { name: string } }[] {
+  return parseAllDocuments(source).map(
+    (document) => document.toJS() as { kind: string; metadata: { name: string } },
+  );
+}
+
+/** The chart template for one crds/ file's text. */
 export function chartCrdTemplate(sourceName: string, source: string): string {
-  const crd = parse(source) as { metadata?: Record<string, unknown> };
-  const metadataKeys = Object.keys(crd.metadata ?? {});
-  if (metadataKeys.join() !== "name") {
-    throw new Error(`${sourceName}: metadata may hold only name (found ${metadataKeys.join(", ")})`);
-  }
   if (source.includes("{{")) {
     throw new Error(`${sourceName} contains "{{", which Helm would read as a template action`);
   }
   const start = source.search(/^apiVersion:/m);
-  const metadata = /^metadata:\n {2}name: (\S+)\n/m;
-  const body = source.slice(start);
-  if (start < 0 || !metadata.test(body)) {
-    throw new Error(
-      `${sourceName}: expected "apiVersion:" then "metadata:\\n  name: <name>" at the top level`,
-    );
+  if (start < 0) throw new Error(`${sourceName}: expected "apiVersion:" at the top level`);
+  const documents = source
+    .slice(start)
+    .split(/^---\n/m)
+    .map((text, index) => chartObject(`${sourceName} (document ${index + 1})`, text));
+  const switches = [".Values.crds.enabled", ...(fileSwitches[sourceName] ?? [])];
+  const condition = switches.length === 1 ? switches[0] : `and ${switches.join(" ")}`;
+  return [
+    `# Generated from crds/${sourceName} by tools/codegen/chart-crds.ts. Do not edit.`,
+    `{{- if ${condition} }}`,
+    documents.join("---\n").trimEnd(),
+    "{{- end }}",
+    "",
+  ].join("\n");
+}
+
+/** One object's text with the chart's labels and, behind crds.keep, the keep annotation in its metadata. */
+function chartObject(what: string, text: string): string {
+  const [object] = crdSourceObjects(text);
+  const metadataKeys = Object.keys(object?.metadata ?? {});
+  if (metadataKeys.join() !== "name") {
+    throw new Error(`${what}: metadata may hold only name (found ${metadataKeys.join(", ")})`);
   }
-  const templated = body.replace(metadata, (_, name: string) =>
+  const metadata = /^metadata:\n {2}name: (\S+)\n/m;
+  if (!metadata.test(text))
+    throw new Error(`${what}: expected "metadata:\\n  name: <name>" at the top level`);
+  return text.replace(metadata, (_, name: string) =>
     [
       "metadata:",
       `  name: ${name}`,
@@ -40,22 +67,15 @@ export function chartCrdTemplate(sourceName: string, source: string): string {
       '    {{- include "imagesync.labels" (dict "root" . "component" "") | nindent 4 }}',
       "  {{- if .Values.crds.keep }}",
       "  annotations:",
-      "    # Uninstalling the release must not delete every ImageImport in the cluster.",
+      "    # Uninstalling the release must not delete every ImageImport in the cluster, nor what guards them.",
       "    helm.sh/resource-policy: keep",
       "  {{- end }}",
       "",
     ].join("\n"),
   );
-  return [
-    `# Generated from crds/${sourceName} by tools/codegen/chart-crds.ts. Do not edit.`,
-    "{{- if .Values.crds.enabled }}",
-    templated.trimEnd(),
-    "{{- end }}",
-    "",
-  ].join("\n");
 }
 
-/** Every CRD template the chart should hold, by file name. */
+/** Every template the chart should hold for crds/, by file name. */
 export function chartCrdTemplates(): Map<string, string> {
   const templates = new Map<string, string>();
   for (const name of readdirSync(crdSourceDir)

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { logFile, startDaemon, waitUntilReady } from "./daemon.ts";
-import { applyImageImportCrd } from "./crds.ts";
+import { installImageImportApi } from "./image-import-api.ts";
 import type { StackLayout } from "./layout.ts";
 import type { StackEnv } from "./stack.ts";
 
@@ -68,7 +68,7 @@ export async function upApps(layout: StackLayout, servers: StackEnv): Promise<St
   const drive = fakeDriveAnnouncement(layout);
   if (drive === undefined) throw new Error("the fake Drive did not announce itself");
 
-  await applyImageImportCrd(kubeConfig(servers));
+  await installImageImportApi(kubeConfig(servers));
   const common = {
     ...servers,
     DRIVE_API_ROOT_URL: drive.rootUrl,

@@ -30,7 +30,7 @@ import {
   type ImageImportController,
   type ImageImportControllerOptions,
 } from "../../../operator/controller.ts";
-import { ensureImageImportCrd } from "../../support/crds.ts";
+import { ensureImageImportApi } from "../../support/image-import-api.ts";
 import { fileStates, tasksInStream } from "../../support/import-state.ts";
 import { SimulatedWorkers, type SimulatedWorkersOptions } from "./simulated-workers.ts";
 import {
@@ -119,7 +119,7 @@ export class OperatorHarness {
   }
 
   static async start(options: HarnessOptions = {}): Promise<OperatorHarness> {
-    await ensureImageImportCrd();
+    await ensureImageImportApi();
     const kubeConfig = adminKubeConfig();
     const namespace = uniqueName("op");
     await kubeConfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
