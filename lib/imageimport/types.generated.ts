@@ -63,7 +63,7 @@ export interface ImageImportSpec {
     };
   };
   /**
-   * Where the images go.
+   * Where the images go. Immutable once set: the files already stored and their records stay where they are, so create a new ImageImport to import into another place.
    */
   destination?: {
     /**

@@ -44,12 +44,21 @@ describe("the ImageImport CRD", () => {
     ).toContain("spec.sync.intervalSeconds");
   });
 
-  it("keeps the source immutable", async () => {
-    const created = await create({ source: { googleDrive: { folderUrl } } });
-    const message = await refusalMessage(
-      patch(created.metadata?.name ?? "", { source: { googleDrive: { folderUrl: `${folderUrl}XYZ` } } }),
+  it("keeps the source and the destination immutable", async () => {
+    const created = await create({
+      source: { googleDrive: { folderUrl } },
+      destination: { prefix: `${namespace.name}/trips/` },
+    });
+    const name = created.metadata?.name ?? "";
+    expect(
+      await refusalMessage(patch(name, { source: { googleDrive: { folderUrl: `${folderUrl}XYZ` } } })),
+    ).toContain("spec.source is immutable");
+    expect(
+      await refusalMessage(patch(name, { destination: { prefix: `${namespace.name}/elsewhere/` } })),
+    ).toContain("spec.destination is immutable");
+    expect(await refusalMessage(patch(name, { destination: { bucket: "photos" } }))).toContain(
+      "spec.destination is immutable",
     );
-    expect(message).toContain("spec.source is immutable");
   });
 
   it("refuses to undo a cancel and to lower retryGeneration", async () => {
