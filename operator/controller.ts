@@ -99,7 +99,8 @@ export async function createImageImportController(
     reconcile: (key, signal) => reconciler.reconcile(key, signal),
     maxConcurrentReconciles: options.maxConcurrentReconciles ?? 4,
     registry: deps.registry,
-    logger,
+    // The Controller labels its lines with its name itself; the child logger would say it twice.
+    logger: deps.logger,
     clock,
   });
   const enqueue = (key: string): void => controller.queue.add(key);
