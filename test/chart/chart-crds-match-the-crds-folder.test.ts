@@ -1,16 +1,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import {
-  chartCrdDir,
-  chartCrdTemplates,
-  crdSourceDir,
-  crdSourceObjects,
-} from "../../tools/codegen/chart-crds.ts";
+import { chartCrdDir, chartCrdTemplates, crdSourceObjects } from "../../tools/codegen/chart-crds.ts";
 import { externalConnections, helmTemplate } from "./tools.ts";
 
-const sources = [...chartCrdTemplates().keys()].flatMap((name) =>
-  crdSourceObjects(readFileSync(`${crdSourceDir}${name}`, "utf8")),
-);
+const sources = crdSourceObjects();
 const sourceKinds = new Set(sources.map((object) => object.kind));
 
 describe("the chart's templates for crds/", () => {

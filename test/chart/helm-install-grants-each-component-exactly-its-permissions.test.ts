@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import {
   AdmissionregistrationV1Api,
   ApiextensionsV1Api,
@@ -15,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminKubeConfig, kubeConfigWithToken, uniqueName } from "../support/stack.ts";
 import { externalConnections, helmInstall, helmUninstall } from "./tools.ts";
 import { ensureImageImportApi } from "../support/image-import-api.ts";
-import { chartCrdTemplates, crdSourceDir, crdSourceObjects } from "../../tools/codegen/chart-crds.ts";
+import { crdSourceObjects } from "../../tools/codegen/chart-crds.ts";
 
 const admin = adminKubeConfig();
 const core = admin.makeApiClient(CoreV1Api);
@@ -61,12 +60,10 @@ async function adoptImageImportApi(into: Installation): Promise<void> {
     ValidatingAdmissionPolicyBinding: (name) =>
       admission.patchValidatingAdmissionPolicyBinding({ name, body }, mergePatch),
   };
-  for (const file of chartCrdTemplates().keys()) {
-    for (const { kind, metadata } of crdSourceObjects(readFileSync(`${crdSourceDir}${file}`, "utf8"))) {
-      const patch = adopt[kind];
-      if (patch === undefined) throw new Error(`crds/${file} holds a ${kind}, which this test cannot adopt`);
-      await patch(metadata.name);
-    }
+  for (const { kind, metadata } of crdSourceObjects()) {
+    const patch = adopt[kind];
+    if (patch === undefined) throw new Error(`crds/ holds a ${kind}, which this test cannot adopt`);
+    await patch(metadata.name);
   }
 }
 

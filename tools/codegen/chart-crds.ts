@@ -9,7 +9,7 @@
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { parseAllDocuments } from "yaml";
+import { parseAllDocuments, parseDocument } from "yaml";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 export const crdSourceDir = `${root}crds/`;
@@ -20,10 +20,26 @@ const fileSwitches: Record<string, string[]> = {
   "imagesync.io_imageimports-destination-policy.yaml": [".Values.crds.prefixWithinNamespace"],
 };
 
-/** The objects a crds/ file defines, as the API server would get them. */
-export function crdSourceObjects(source: string): { kind: string; metadata: { name: string } }[] {
-  return parseAllDocuments(source).map(
-    (document) => document.toJS() as { kind: string; metadata: { name: string } },
+/** An object as crds/ defines it. */
+export interface SourceObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string };
+}
+
+/** The crds/ files, in name order. */
+function crdSourceFiles(): string[] {
+  return readdirSync(crdSourceDir)
+    .filter((file) => file.endsWith(".yaml"))
+    .sort();
+}
+
+/** Every object crds/ defines, as the API server gets them. */
+export function crdSourceObjects(): SourceObject[] {
+  return crdSourceFiles().flatMap((file) =>
+    parseAllDocuments(readFileSync(`${crdSourceDir}${file}`, "utf8")).map(
+      (document) => document.toJS() as SourceObject,
+    ),
   );
 }
 
@@ -51,7 +67,7 @@ export function chartCrdTemplate(sourceName: string, source: string): string {
 
 /** One object's text with the chart's labels and, behind crds.keep, the keep annotation in its metadata. */
 function chartObject(what: string, text: string): string {
-  const [object] = crdSourceObjects(text);
+  const object = parseDocument(text).toJS() as SourceObject | null;
   const metadataKeys = Object.keys(object?.metadata ?? {});
   if (metadataKeys.join() !== "name") {
     throw new Error(`${what}: metadata may hold only name (found ${metadataKeys.join(", ")})`);
@@ -78,9 +94,7 @@ function chartObject(what: string, text: string): string {
 /** Every template the chart should hold for crds/, by file name. */
 export function chartCrdTemplates(): Map<string, string> {
   const templates = new Map<string, string>();
-  for (const name of readdirSync(crdSourceDir)
-    .filter((file) => file.endsWith(".yaml"))
-    .sort()) {
+  for (const name of crdSourceFiles()) {
     templates.set(name, chartCrdTemplate(name, readFileSync(`${crdSourceDir}${name}`, "utf8")));
   }
   return templates;

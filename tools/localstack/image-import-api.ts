@@ -1,4 +1,3 @@
-import { readdirSync, readFileSync } from "node:fs";
 import {
   AdmissionregistrationV1Api,
   ApiextensionsV1Api,
@@ -7,13 +6,10 @@ import {
   PatchStrategy,
   setHeaderOptions,
   type KubeConfig,
-  type KubernetesObject,
 } from "@kubernetes/client-node";
 import { setTimeout as sleep } from "node:timers/promises";
-import { parseAllDocuments } from "yaml";
 import { imageImportApi } from "../../lib/imageimport/api.ts";
-
-const definitionsDir = new URL("../../crds/", import.meta.url);
+import { crdSourceObjects } from "../codegen/chart-crds.ts";
 
 /**
  * Installs the ImageImport API from crds/ as the chart does (its CRD and admission policy) with server-side
@@ -21,23 +17,16 @@ const definitionsDir = new URL("../../crds/", import.meta.url);
  * enforces the policy.
  */
 export async function installImageImportApi(kubeConfig: KubeConfig): Promise<void> {
-  const objects = readdirSync(definitionsDir)
-    .filter((file) => file.endsWith(".yaml"))
-    .sort()
-    .flatMap((file) =>
-      parseAllDocuments(readFileSync(new URL(file, definitionsDir), "utf8")).map(
-        (document) => document.toJS() as KubernetesObject,
-      ),
-    );
+  const objects = crdSourceObjects();
   const apply = serverSideAppliers(kubeConfig);
   for (const object of objects) {
-    const applyKind = apply[object.kind ?? ""];
+    const applyKind = apply[object.kind];
     if (applyKind === undefined)
       throw new Error(`crds/ holds a ${object.kind}, which the local stack cannot apply`);
-    await applyKind(object.metadata?.name ?? "", object);
+    await applyKind(object.metadata.name, object);
   }
   const crd = objects.find((object) => object.kind === "CustomResourceDefinition");
-  await waitUntilEstablished(kubeConfig, crd?.metadata?.name ?? "");
+  await waitUntilEstablished(kubeConfig, crd?.metadata.name ?? "");
   await waitUntilPolicyEnforced(kubeConfig);
 }
 
