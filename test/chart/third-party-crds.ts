@@ -1,4 +1,6 @@
 import { readdirSync } from "node:fs";
+import { waitUntilEstablished } from "../../tools/localstack/image-import-api.ts";
+import { adminKubeConfig } from "../support/stack.ts";
 import { mustRun } from "./tools.ts";
 
 const fixtures = new URL("./fixtures/crds/", import.meta.url).pathname;
@@ -19,13 +21,12 @@ export async function ensureThirdPartyCrds(): Promise<void> {
       `${fixtures}${file}`,
     ]);
   }
-  await mustRun("kubectl", [
-    "wait",
-    "--for=condition=Established",
-    "--timeout=60s",
-    "crd/servicemonitors.monitoring.coreos.com",
-    "crd/podmonitors.monitoring.coreos.com",
-    "crd/prometheusrules.monitoring.coreos.com",
-    "crd/scaledobjects.keda.sh",
-  ]);
+  for (const name of [
+    "servicemonitors.monitoring.coreos.com",
+    "podmonitors.monitoring.coreos.com",
+    "prometheusrules.monitoring.coreos.com",
+    "scaledobjects.keda.sh",
+  ]) {
+    await waitUntilEstablished(adminKubeConfig(), name);
+  }
 }

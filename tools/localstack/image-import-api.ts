@@ -30,6 +30,9 @@ export async function installImageImportApi(kubeConfig: KubeConfig): Promise<voi
   await waitUntilPolicyEnforced(kubeConfig);
 }
 
+// How long the API server may take to serve what was applied: seconds when idle, more on a loaded CI machine.
+const waitLimitMs = 60_000;
+
 /** Server-side apply of each kind crds/ holds (the generic object client would drop the schema's x- fields). */
 function serverSideAppliers(
   kubeConfig: KubeConfig,
@@ -53,14 +56,18 @@ function serverSideAppliers(
   };
 }
 
-async function waitUntilEstablished(kubeConfig: KubeConfig, name: string): Promise<void> {
+/**
+ * Waits until the API server serves CRD `name`. (`kubectl wait --for=condition=Established` instead fails
+ * outright when it reads the CRD before the API server has written any condition.)
+ */
+export async function waitUntilEstablished(kubeConfig: KubeConfig, name: string): Promise<void> {
   const api = kubeConfig.makeApiClient(ApiextensionsV1Api);
-  for (let attempt = 0; attempt < 200; attempt++) {
+  for (const deadline = Date.now() + waitLimitMs; Date.now() < deadline;) {
     const current = await api.readCustomResourceDefinition({ name });
     if (current.status?.conditions?.some((c) => c.type === "Established" && c.status === "True")) return;
     await sleep(50);
   }
-  throw new Error(`CRD ${name} was not established after 10 s`);
+  throw new Error(`CRD ${name} was not established after ${waitLimitMs / 1000} s`);
 }
 
 /**
@@ -78,7 +85,7 @@ async function waitUntilPolicyEnforced(kubeConfig: KubeConfig): Promise<void> {
       destination: { prefix: "not-default/" },
     },
   };
-  for (let attempt = 0; attempt < 200; attempt++) {
+  for (const deadline = Date.now() + waitLimitMs; Date.now() < deadline;) {
     try {
       await objects.createNamespacedCustomObject({
         ...imageImportApi,
@@ -93,5 +100,5 @@ async function waitUntilPolicyEnforced(kubeConfig: KubeConfig): Promise<void> {
     }
     await sleep(50);
   }
-  throw new Error("the ImageImport admission policy was not enforced after 10 s");
+  throw new Error(`the ImageImport admission policy was not enforced after ${waitLimitMs / 1000} s`);
 }
