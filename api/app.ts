@@ -13,6 +13,7 @@ import { Authorizer } from "./auth/authorizer.ts";
 import { ApiErrors } from "./errors.ts";
 import { ObjectUrls } from "./images/object-urls.ts";
 import { ImageImportClient } from "./kubernetes/image-imports.ts";
+import { AccessLog } from "./plugins/access-log.ts";
 import { installAuthentication } from "./plugins/auth.ts";
 import { installErrorHandling } from "./plugins/error-handler.ts";
 import { ApiMetrics, installMetrics } from "./plugins/metrics.ts";
@@ -79,6 +80,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       redact: { paths: ["req.headers.authorization", "req.headers.cookie"], censor: "[redacted]" },
       ...(deps.logStream === undefined ? {} : { stream: deps.logStream }),
     },
+    logController: new AccessLog(),
     bodyLimit: settings.bodyLimitBytes,
     trustProxy: settings.trustProxy,
   })
