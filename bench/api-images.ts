@@ -26,6 +26,7 @@ import pg from "pg";
 import { connectDatabase, migrateToLatest } from "../lib/db/index.ts";
 import { freePort } from "../test/support/free-port.ts";
 import type { LoadPlan, LoadResult } from "./api-images-load.ts";
+import { chartLogLevel } from "./chart-settings.ts";
 import { compiledEntry } from "./compiled-entry.ts";
 import { cpuSecondsOf } from "./proc-figures.ts";
 import { startMeasuredProcess, waitForHttpOk, type MeasuredProcess } from "./worker-bench-support.ts";
@@ -176,7 +177,7 @@ async function startApis(count: number, databaseUrl: string, token: string): Pro
       API_PORT: String(port),
       API_STATIC_TOKEN: token,
       API_RATE_LIMIT_PER_MINUTE: "0",
-      LOG_LEVEL: "warn",
+      LOG_LEVEL: chartLogLevel(),
       KUBECONFIG: kubeconfig,
       S3_ENDPOINT: "http://127.0.0.1:9000",
       S3_FORCE_PATH_STYLE: "true",
@@ -255,7 +256,7 @@ async function main(): Promise<void> {
       `machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, PostgreSQL ${pgVersion}`,
     );
     console.log(
-      `data: ${rows.toLocaleString("en")} image rows${seedSeconds === undefined ? " (reused)" : `, seeded in ${seedSeconds.toFixed(0)} s`}; ${apiReplicas} API processes (dist/api/main.js, pg pool 10 each), load from a child process over loopback keep-alive HTTP/1.1 (answers framed by Content-Length, bodies counted, not parsed)`,
+      `data: ${rows.toLocaleString("en")} image rows${seedSeconds === undefined ? " (reused)" : `, seeded in ${seedSeconds.toFixed(0)} s`}; ${apiReplicas} API processes (dist/api/main.js, pg pool 10 each, LOG_LEVEL=${chartLogLevel()} as the chart sets it: one access-log line per request), load from a child process over loopback keep-alive HTTP/1.1 (answers framed by Content-Length, bodies counted, not parsed)`,
     );
     console.log(
       `each run: ${seconds} s, pages of ${pageSize} with a presigned storage_path per image; closed loop = ${concurrency} in flight; requests spread over the ${apiReplicas} API processes but in runs marked "1 API"`,

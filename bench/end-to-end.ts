@@ -15,7 +15,7 @@ import { imageImportApi, type ImageImport } from "../lib/imageimport/index.ts";
 import { generateTree, startFakeDrive, type FakeDrive } from "../tools/fake-drive/index.ts";
 import { installImageImportApi } from "../tools/localstack/image-import-api.ts";
 import { freePort } from "../test/support/free-port.ts";
-import { chartNodeOptions } from "./chart-node-options.ts";
+import { chartNodeOptions } from "./chart-settings.ts";
 import { compiledEntry } from "./compiled-entry.ts";
 import {
   createBenchWorld,

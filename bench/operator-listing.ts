@@ -38,7 +38,7 @@ import { connectDatabase, migrateToLatest } from "../lib/db/index.ts";
 import { imageImportApi, type StoredImageImport } from "../lib/imageimport/index.ts";
 import { importSubject, queueTopology } from "../lib/queue/index.ts";
 import { generateTree, startFakeDrive } from "../tools/fake-drive/index.ts";
-import { chartNodeOptions } from "./chart-node-options.ts";
+import { chartLogLevel, chartNodeOptions } from "./chart-settings.ts";
 import { compiledEntry } from "./compiled-entry.ts";
 import { cpuSecondsOf, memoryBytesOf } from "./proc-figures.ts";
 
@@ -128,7 +128,7 @@ const operator = spawn(process.execPath, [...nodeOptions, compiledEntry("operato
     BIND_ADDRESS: "127.0.0.1",
     HEALTH_PORT: "0",
     METRICS_PORT: "0",
-    LOG_LEVEL: "info",
+    LOG_LEVEL: chartLogLevel(),
   },
 });
 let operatorOutput = "";

@@ -29,7 +29,7 @@ import {
 import { createS3Client, type S3Settings } from "../lib/storage/index.ts";
 import { fileStates } from "../test/support/import-state.ts";
 import { readEnvFile } from "../tools/localstack/stack.ts";
-import { chartNodeOptions } from "./chart-node-options.ts";
+import { chartLogLevel, chartNodeOptions } from "./chart-settings.ts";
 import { cpuSecondsOf, memoryBytesOf } from "./proc-figures.ts";
 
 export const repoRoot = resolve(import.meta.dirname, "..");
@@ -169,7 +169,7 @@ export function workerEnv(
     AWS_ACCESS_KEY_ID: world.s3Settings.credentials?.accessKeyId ?? "",
     AWS_SECRET_ACCESS_KEY: world.s3Settings.credentials?.secretAccessKey ?? "",
     DRIVE_API_ROOT_URL: driveRootUrl,
-    LOG_LEVEL: "warn",
+    LOG_LEVEL: chartLogLevel(),
     NODE_OPTIONS: chartNodeOptions("worker"),
     ...extra,
   };

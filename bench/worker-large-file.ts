@@ -23,7 +23,7 @@ import {
   waitForImport,
   workerEnv,
 } from "./worker-bench-support.ts";
-import { chartNodeOptions } from "./chart-node-options.ts";
+import { chartNodeOptions } from "./chart-settings.ts";
 import { compiledEntry } from "./compiled-entry.ts";
 
 const { values } = parseArgs({

@@ -29,7 +29,7 @@ import {
   workerEnv,
   type BenchWorld,
 } from "./worker-bench-support.ts";
-import { chartNodeOptions } from "./chart-node-options.ts";
+import { chartNodeOptions } from "./chart-settings.ts";
 import { compiledEntry } from "./compiled-entry.ts";
 
 const { values } = parseArgs({

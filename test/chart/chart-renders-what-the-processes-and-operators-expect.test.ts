@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { chartNodeOptions } from "../../bench/chart-node-options.ts";
+import { chartLogLevel, chartNodeOptions } from "../../bench/chart-settings.ts";
 import { dashboardFile } from "./monitoring-assets.ts";
 import { externalConnections, helmTemplate, type KubeObject } from "./tools.ts";
 
@@ -106,7 +106,7 @@ describe("the rendered chart", () => {
     expect(JSON.stringify(bindings)).not.toContain("demo-imagesync-worker");
   });
 
-  it("sets the heap flags the benchmarks read from it, in the operator's and the worker's containers", async () => {
+  it("sets the heap flags and log level the benchmarks read from it", async () => {
     const objects = await render();
     for (const component of ["operator", "worker"] as const) {
       const container = find<Workload>(objects, "Deployment", `demo-imagesync-${component}`).spec.template
@@ -114,6 +114,11 @@ describe("the rendered chart", () => {
       const nodeOptions = env(container, "NODE_OPTIONS")?.value;
       expect(nodeOptions).toMatch(/--max-semi-space-size=\d+/);
       expect(chartNodeOptions(component)).toBe(nodeOptions);
+    }
+    for (const component of ["operator", "worker", "api"]) {
+      const container = find<Workload>(objects, "Deployment", `demo-imagesync-${component}`).spec.template
+        .spec.containers[0];
+      expect(env(container, "LOG_LEVEL")?.value, component).toBe(chartLogLevel());
     }
   });
 
