@@ -1,8 +1,6 @@
-import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { CreateBucketCommand, type S3Client } from "@aws-sdk/client-s3";
 import {
-  ApiextensionsV1Api,
   AuthorizationV1Api,
   CoreV1Api,
   CustomObjectsApi,
@@ -10,11 +8,9 @@ import {
   RbacAuthorizationV1Api,
   setHeaderOptions,
   type KubeConfig,
-  type V1CustomResourceDefinition,
 } from "@kubernetes/client-node";
 import type { FastifyInstance } from "fastify";
 import type { Kysely } from "kysely";
-import { parse } from "yaml";
 import { buildApp, type AppSettings } from "../../api/app.ts";
 import { appSettingsFrom } from "../../api/config.ts";
 import {
@@ -37,6 +33,7 @@ import {
   stackS3Client,
   uniqueName,
 } from "../support/stack.ts";
+import { ensureImageImportApi } from "../support/image-import-api.ts";
 
 const { group, version, plural } = imageImportApi;
 export const folderUrl = "https://drive.google.com/drive/folders/1AbCdEfGhIjKlMnOpQ";
@@ -48,24 +45,6 @@ async function eventually<T>(what: string, probe: () => Promise<T | undefined>):
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`${what} did not happen in time`);
-}
-
-/** Applies the ImageImport CRD from crds/ unless the cluster already has it, and waits until it is served. */
-export async function ensureImageImportApi(admin: KubeConfig): Promise<void> {
-  const api = admin.makeApiClient(ApiextensionsV1Api);
-  const crd = parse(
-    readFileSync(new URL("../../crds/imagesync.io_imageimports.yaml", import.meta.url), "utf8"),
-  ) as V1CustomResourceDefinition;
-  const name = crd.metadata?.name ?? "";
-  await api.createCustomResourceDefinition({ body: crd }).catch((error: { code?: number }) => {
-    if (error.code !== 409) throw error;
-  });
-  await eventually(`CRD ${name} Established`, async () => {
-    const current = await api.readCustomResourceDefinition({ name });
-    return current.status?.conditions?.some((c) => c.type === "Established" && c.status === "True") === true
-      ? true
-      : undefined;
-  });
 }
 
 export async function createNamespace(admin: KubeConfig, prefix: string): Promise<string> {
@@ -208,7 +187,7 @@ export async function startApi(
   broken: { databaseUrl?: string; kubernetesServer?: string } = {},
 ): Promise<RunningApi> {
   const admin = adminKubeConfig();
-  await ensureImageImportApi(admin);
+  await ensureImageImportApi();
   const identity = await apiIdentity(admin);
   const kube = kubeClientWithToken(identity.token, broken.kubernetesServer);
   const db = connectDatabase({ url: broken.databaseUrl ?? (await createDatabase("api")), maxConnections: 5 });
