@@ -13,6 +13,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { generateTree, startFakeDrive, type FakeDrive } from "../tools/fake-drive/index.ts";
@@ -31,6 +32,7 @@ import {
 } from "./worker-bench-support.ts";
 import { chartNodeOptions } from "./chart-settings.ts";
 import { compiledEntry } from "./compiled-entry.ts";
+import { startCpuBudget, transferServers, type CpuSpent } from "./cpu-budget.ts";
 
 const { values } = parseArgs({
   options: {
@@ -67,12 +69,18 @@ interface Figures {
   seconds: number;
   peakRssBytes?: number;
   cpuSeconds?: number;
+  /** The CPU every process of the run spent, by part (see `parts`). */
+  cpu: CpuSpent;
 }
+
+// The parts of a run's CPU budget besides the stack's servers.
+const parts = { client: "client", source: "fake Drive" };
 
 const stackEnv = stackEnvironment(values["stack-env"]);
 const drive = await startFakeDrive({ apiKeys: [testApiKey], latencyMs });
 const tree = generateTree(drive.tree, { files, size, folders: 20, seed: "bench" });
 const world = await createBenchWorld(stackEnv, "throughput");
+const servers = transferServers(stackEnv);
 const results: Figures[] = [];
 try {
   const publishStarted = performance.now();
@@ -107,6 +115,7 @@ async function runWorker(
   total: number,
 ): Promise<Figures> {
   const startedAt = Date.now();
+  const budget = startCpuBudget(servers, parts.source);
   const worker = startMeasuredProcess(
     process.execPath,
     [compiledEntry("worker")],
@@ -135,6 +144,7 @@ async function runWorker(
     seconds: (lastFinishedAt.getTime() - startedAt) / 1000,
     peakRssBytes: worker.peakRssBytes(),
     cpuSeconds: worker.cpuSeconds(),
+    cpu: budget({ [parts.client]: worker.cpuSeconds() }),
   };
   console.error(
     `worker states: ${JSON.stringify(states)}; steady state ${((total - 1) / ((lastFinishedAt.getTime() - firstFinishedAt.getTime()) / 1000)).toFixed(0)} files/s`,
@@ -166,6 +176,7 @@ async function rawPutLoop(benchWorld: BenchWorld): Promise<Figures> {
   let next = 0;
   const startedAt = performance.now();
   const cpuBefore = process.cpuUsage();
+  const budget = startCpuBudget(servers, parts.client);
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       for (let index = next++; index < files; index = next++) {
@@ -185,6 +196,7 @@ async function rawPutLoop(benchWorld: BenchWorld): Promise<Figures> {
     name: `raw S3 PUT loop (${concurrency} in flight)`,
     seconds: (performance.now() - startedAt) / 1000,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    cpu: budget({}),
   };
 }
 
@@ -198,6 +210,7 @@ async function runRclone(benchWorld: BenchWorld, fake: FakeDrive, fileIds: strin
   const version = spawnSync(rclonePath, ["version"], { encoding: "utf8" }).stdout.split("\n")[0] ?? "rclone";
   const s3 = benchWorld.s3Settings;
   const startedAt = performance.now();
+  const budget = startCpuBudget(servers, parts.source);
   const rclone = startMeasuredProcess(
     rclonePath,
     [
@@ -242,6 +255,7 @@ async function runRclone(benchWorld: BenchWorld, fake: FakeDrive, fileIds: strin
     seconds: (performance.now() - startedAt) / 1000,
     peakRssBytes,
     cpuSeconds,
+    cpu: budget({ [parts.client]: cpuSeconds }),
   };
 }
 
@@ -288,5 +302,27 @@ function report(figures: Figures[]): void {
   const rclone = figures.find((figure) => figure.name.startsWith("rclone"));
   if (worker !== undefined && rclone !== undefined) {
     console.log(`worker / rclone: ${(rclone.seconds / worker.seconds).toFixed(2)}×`);
+  }
+  reportCpuBudget(figures);
+}
+
+/**
+ * Each run's CPU per file, every process of it counted, and the files/s that much CPU allows on this
+ * machine's cores when the processes share them: what bounds a run, whatever its client.
+ */
+function reportCpuBudget(figures: Figures[]): void {
+  const cores = availableParallelism();
+  const columns = [...new Set(figures.flatMap((figure) => [...figure.cpu.keys()]))];
+  const perFile = (seconds: number | undefined): string =>
+    seconds === undefined ? "-" : ((seconds * 1000) / files).toFixed(2);
+  console.log(`\nCPU ms per file, by process (${cores} cores shared by all of them):\n`);
+  console.log(`| run | ${columns.join(" | ")} | all | files/s ${cores} cores allow |`);
+  console.log(`| --- |${" ---: |".repeat(columns.length + 2)}`);
+  for (const figure of figures) {
+    const all = [...figure.cpu.values()].reduce((sum, seconds) => sum + seconds, 0);
+    const cells = columns.map((column) => perFile(figure.cpu.get(column)));
+    console.log(
+      `| ${figure.name} | ${cells.join(" | ")} | ${perFile(all)} | ${((cores * files) / all).toFixed(0)} |`,
+    );
   }
 }
