@@ -77,7 +77,9 @@ try {
   await downStack(layout);
 }
 mkdirSync("bench/results", { recursive: true });
-const file = `bench/results/${new Date().toISOString().slice(0, 10)}${selected.length > 0 ? `-${names.join("-")}` : ""}.md`;
+// Date and UTC time (2026-11-26-0540): a second run on one day must not replace the first.
+const stamp = new Date().toISOString().slice(0, 16).replace("T", "-").replace(":", "");
+const file = `bench/results/${stamp}${selected.length > 0 ? `-${names.join("-")}` : ""}.md`;
 writeFileSync(file, `${sections.join("\n\n")}\n`);
 console.log(`\nsaved ${file}`);
 process.exit(failed === 0 ? 0 : 1);
