@@ -8,7 +8,7 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["{lib,operator,worker,api,tools}/**/*.test.ts"],
+          include: ["{lib,operator,worker,api,tools,bench}/**/*.test.ts"],
         },
       },
       {
