@@ -21,27 +21,35 @@ export function cpuSecondsOf(pid: number): number {
 /**
  * CPU seconds `pid` and every process it started have used so far: its own, its reaped children's (cutime
  * and cstime, the 14th and 15th fields after the name) and its live descendants'. A server that forks a
- * process per connection (PostgreSQL) is counted whole, its short-lived backends included.
+ * process per connection (PostgreSQL) is counted whole, its short-lived backends included. One pass over
+ * /proc finds the live descendants, however many there are.
  */
 export function treeCpuSecondsOf(pid: number): number {
-  const fields = statFields(pid);
-  let ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
-  for (const child of childPids(pid)) ticks += treeCpuSecondsOf(child) * clockTicksPerSecond;
-  return ticks / clockTicksPerSecond;
-}
-
-function childPids(parent: number): number[] {
-  const children: number[] = [];
+  const ticks = new Map<number, number>();
+  const children = new Map<number, number[]>();
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
+    const candidate = Number(entry);
     try {
+      const fields = statFields(candidate);
+      ticks.set(candidate, Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]));
       // The parent pid is the 2nd field after the name.
-      if (Number(statFields(Number(entry))[1]) === parent) children.push(Number(entry));
+      const parent = Number(fields[1]);
+      const siblings = children.get(parent);
+      if (siblings === undefined) children.set(parent, [candidate]);
+      else siblings.push(candidate);
     } catch {
       // Gone since the listing.
     }
   }
-  return children;
+  if (!ticks.has(pid)) throw new Error(`process ${pid} is not running`);
+  let total = 0;
+  const pending = [pid];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    total += ticks.get(next) ?? 0;
+    pending.push(...(children.get(next) ?? []));
+  }
+  return total / clockTicksPerSecond;
 }
 
 /** The process listening on loopback TCP `port`, or undefined when /proc shows none this user may see. */
