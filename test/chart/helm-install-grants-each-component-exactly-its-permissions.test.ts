@@ -6,7 +6,6 @@ import {
   CoreV1Api,
   PatchStrategy,
   RbacAuthorizationV1Api,
-  setHeaderOptions,
   type V1ResourceAttributes,
   type V1ResourceRule,
 } from "@kubernetes/client-node";
@@ -15,6 +14,7 @@ import { adminKubeConfig, kubeConfigWithToken, uniqueName } from "../support/sta
 import { externalConnections, helmInstall, helmUninstall } from "./tools.ts";
 import { ensureImageImportApi } from "../support/image-import-api.ts";
 import { crdSourceObjects } from "../../tools/codegen/chart-crds.ts";
+import { crdObjectPatcher } from "../../tools/localstack/image-import-api.ts";
 
 const admin = adminKubeConfig();
 const core = admin.makeApiClient(CoreV1Api);
@@ -53,18 +53,8 @@ async function adoptImageImportApi(into: Installation): Promise<void> {
       },
     },
   };
-  const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
-  const adopt: Record<string, (name: string) => Promise<unknown>> = {
-    CustomResourceDefinition: (name) => extensions.patchCustomResourceDefinition({ name, body }, mergePatch),
-    ValidatingAdmissionPolicy: (name) => admission.patchValidatingAdmissionPolicy({ name, body }, mergePatch),
-    ValidatingAdmissionPolicyBinding: (name) =>
-      admission.patchValidatingAdmissionPolicyBinding({ name, body }, mergePatch),
-  };
-  for (const { kind, metadata } of crdSourceObjects()) {
-    const patch = adopt[kind];
-    if (patch === undefined) throw new Error(`crds/ holds a ${kind}, which this test cannot adopt`);
-    await patch(metadata.name);
-  }
+  const patch = crdObjectPatcher(admin, PatchStrategy.MergePatch);
+  for (const object of crdSourceObjects()) await patch(object, body);
 }
 
 /** One permission as "<group>/<resource> <verb> [<name>]", the shape the expectations are written in. */

@@ -9,7 +9,7 @@ import {
 } from "@kubernetes/client-node";
 import { setTimeout as sleep } from "node:timers/promises";
 import { imageImportApi } from "../../lib/imageimport/api.ts";
-import { crdSourceObjects } from "../codegen/chart-crds.ts";
+import { crdSourceObjects, type SourceObject } from "../codegen/chart-crds.ts";
 
 /**
  * Installs the ImageImport API from crds/ as the chart does (its CRD and admission policy) with server-side
@@ -18,13 +18,8 @@ import { crdSourceObjects } from "../codegen/chart-crds.ts";
  */
 export async function installImageImportApi(kubeConfig: KubeConfig): Promise<void> {
   const objects = crdSourceObjects();
-  const apply = serverSideAppliers(kubeConfig);
-  for (const object of objects) {
-    const applyKind = apply[object.kind];
-    if (applyKind === undefined)
-      throw new Error(`crds/ holds a ${object.kind}, which the local stack cannot apply`);
-    await applyKind(object.metadata.name, object);
-  }
+  const apply = crdObjectPatcher(kubeConfig, PatchStrategy.ServerSideApply);
+  for (const object of objects) await apply(object, object);
   const crd = objects.find((object) => object.kind === "CustomResourceDefinition");
   await waitUntilEstablished(kubeConfig, crd?.metadata.name ?? "");
   await waitUntilPolicyEnforced(kubeConfig);
@@ -33,26 +28,34 @@ export async function installImageImportApi(kubeConfig: KubeConfig): Promise<voi
 // How long the API server may take to serve what was applied: seconds when idle, more on a loaded CI machine.
 const waitLimitMs = 60_000;
 
-/** Server-side apply of each kind crds/ holds (the generic object client would drop the schema's x- fields). */
-function serverSideAppliers(
+/**
+ * Patches an object of a kind crds/ holds with `body`, through that kind's typed client (the generic object
+ * client would drop the schema's x- fields): server-side apply as the local stack's field manager, or a merge
+ * patch of just what `body` names.
+ */
+export function crdObjectPatcher(
   kubeConfig: KubeConfig,
-): Record<string, (name: string, body: object) => Promise<unknown>> {
+  strategy: typeof PatchStrategy.ServerSideApply | typeof PatchStrategy.MergePatch,
+): (target: SourceObject, body: object) => Promise<unknown> {
   const extensions = kubeConfig.makeApiClient(ApiextensionsV1Api);
   const admission = kubeConfig.makeApiClient(AdmissionregistrationV1Api);
-  const options = setHeaderOptions("Content-Type", PatchStrategy.ServerSideApply);
-  const request = (name: string, body: object) => ({
-    name,
-    body,
-    fieldManager: "imagesync-localstack",
-    force: true,
-  });
-  return {
-    CustomResourceDefinition: (name, body) =>
-      extensions.patchCustomResourceDefinition(request(name, body), options),
-    ValidatingAdmissionPolicy: (name, body) =>
-      admission.patchValidatingAdmissionPolicy(request(name, body), options),
-    ValidatingAdmissionPolicyBinding: (name, body) =>
-      admission.patchValidatingAdmissionPolicyBinding(request(name, body), options),
+  const options = setHeaderOptions("Content-Type", strategy);
+  // A server-side apply names its field manager and takes over fields others set; a merge patch may do neither.
+  const owner =
+    strategy === PatchStrategy.ServerSideApply ? { fieldManager: "imagesync-localstack", force: true } : {};
+  const patchers: Record<string, (request: { name: string; body: object }) => Promise<unknown>> = {
+    CustomResourceDefinition: (request) =>
+      extensions.patchCustomResourceDefinition({ ...request, ...owner }, options),
+    ValidatingAdmissionPolicy: (request) =>
+      admission.patchValidatingAdmissionPolicy({ ...request, ...owner }, options),
+    ValidatingAdmissionPolicyBinding: (request) =>
+      admission.patchValidatingAdmissionPolicyBinding({ ...request, ...owner }, options),
+  };
+  return (target, body) => {
+    const patch = patchers[target.kind];
+    if (patch === undefined)
+      throw new Error(`crds/ holds a ${target.kind}, which the local stack cannot patch`);
+    return patch({ name: target.metadata.name, body });
   };
 }
 
